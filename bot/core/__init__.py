@@ -1,0 +1,1 @@
+"""The pure core: notes, tokenizing, search, quizzes and progress. Knows nothing of Discord."""
