@@ -68,7 +68,7 @@ class Analyzer:
         with self._lock:
             for offset, chunk in _chunks(text):
                 for m in self._tokenizer.tokenize(chunk):
-                    if not self._keeps(m.part_of_speech()):
+                    if not self._keeps(m.part_of_speech()) or not _has_word_char(m.surface()):
                         continue
                     begin, end = offset + m.begin(), offset + m.end()
                     out.append(Token(m.normalized_form().lower(), begin, end))
@@ -144,6 +144,11 @@ def _chunks(text: str):
                 end = newline + 1
         yield start, text[start:end]
         start = end
+
+
+def _has_word_char(surface: str) -> bool:
+    """Emoji and other pictographs are tagged as nouns at times; they are not terms."""
+    return any(c.isalnum() for c in surface)
 
 
 def _acronyms(text: str) -> list[Token]:
