@@ -120,7 +120,7 @@ def _as_text(service, answer: Answer) -> str:
         s = hit.section
         blocks.append(
             f"[{i}] {s.title}  ({s.file}:{s.line_start}-{s.line_end})\n"
-            f"{service.highlight(hit, bold, reset)}"
+            f"{service.highlight(s.text, hit.matched, bold, reset)}"
         )
     return "\n\n".join(blocks)
 

@@ -21,7 +21,7 @@ def test_kvm_and_qemu_question_finds_proxmox_with_matched_terms(service):
     top = service.ask("KVMとQEMUの違いは？").hits[0]
     assert top.section.headings == ("仮想化", "proxmox")
     assert {"kvm", "qemu"} <= set(top.matched)
-    highlighted = service.highlight(top, "<", ">")
+    highlighted = service.highlight(top.section.text, top.matched, "<", ">")
     assert "<KVM>" in highlighted and "<QEMU>" in highlighted
 
 

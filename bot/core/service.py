@@ -41,11 +41,10 @@ class AnswerService:
         hits = self.search.search(question[:MAX_QUESTION_CHARS], k)
         return Answer(question=question, hits=hits)
 
-    def highlight(self, hit: Hit, before: str, after: str) -> str:
-        """The hit's text with its matched terms wrapped in before/after."""
-        text = hit.section.text
+    def highlight(self, text: str, matched: tuple[str, ...], before: str = "**", after: str = "**") -> str:
+        """text with the words behind the matched terms wrapped in before/after."""
         out, last = [], 0
-        for start, end in self.analyzer.spans(text, frozenset(hit.matched)):
+        for start, end in self.analyzer.spans(text, frozenset(matched)):
             out += [text[last:start], before, text[start:end], after]
             last = end
         out.append(text[last:])

@@ -1,0 +1,69 @@
+"""`python -m bot`: run the Discord bot. Settings are read here and nowhere else."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+
+EXIT_CONFIG = 2
+
+
+def main() -> int:
+    from bot.discord_bot.settings import Settings, SettingsError, load_environment
+
+    try:
+        settings = Settings.from_env(load_environment())
+    except SettingsError as exc:
+        print(f"エラー: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+
+    import discord
+
+    from bot.core.notes import CorpusError
+    from bot.core.progress import ProgressError
+
+    discord.utils.setup_logging(level=logging.INFO)
+    try:
+        return asyncio.run(_run(settings))
+    except (CorpusError, ProgressError) as exc:
+        print(f"エラー: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except discord.LoginFailure:
+        print("エラー: Discord が DISCORD_TOKEN を受け付けませんでした（トークンを確認してください）", file=sys.stderr)
+        return EXIT_CONFIG
+
+
+async def _run(settings) -> int:
+    import discord
+    import yarl
+
+    from bot.core.service import AnswerService
+    from bot.discord_bot.client import ManabiBot
+
+    # Where Discord lives: its own hosts by default, or a REST/gateway proxy.
+    discord.http.Route.BASE = settings.api_base
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+
+    service = await asyncio.to_thread(AnswerService, settings.corpus, db_path=settings.db)
+    bot = ManabiBot(
+        service,
+        guild_id=settings.guild_id,
+        ask_channel_ids=settings.ask_channel_ids,
+        heartbeat_file=settings.heartbeat_file,
+    )
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+    try:
+        async with bot:
+            await bot.start(settings.token)
+    finally:
+        service.close()
+        settings.heartbeat_file.unlink(missing_ok=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""The bot: questions in chat, /ask, /quiz, /stats and /reload over the AnswerService."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from pathlib import Path
+
+import discord
+from discord import app_commands
+
+from bot.core.models import Answer
+from bot.core.notes import CorpusError
+from bot.core.service import AnswerService, QuestionError
+from bot.discord_bot import formatting, quiz_views
+from bot.discord_bot.cooldown import UserCooldown
+
+log = logging.getLogger("manabi.bot")
+
+HEARTBEAT_SECONDS = 30
+_MENTION = re.compile(r"<@!?(\d+)>")
+
+
+class ManabiBot(discord.Client):
+    def __init__(
+        self,
+        service: AnswerService,
+        *,
+        guild_id: int | None = None,
+        ask_channel_ids: frozenset[int] = frozenset(),
+        heartbeat_file: Path | None = None,
+        cooldown: UserCooldown | None = None,
+    ) -> None:
+        intents = discord.Intents.default()
+        # Mentions and DMs carry their content without the privileged intent; only
+        # reading every message of a channel needs it.
+        intents.message_content = bool(ask_channel_ids)
+        super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none())
+        self.service = service
+        self.guild_id = guild_id
+        self.ask_channel_ids = ask_channel_ids
+        self.heartbeat_file = heartbeat_file
+        self.cooldown = cooldown or UserCooldown(rate=3, per=10.0)
+        self.tree = app_commands.CommandTree(self)
+        self._heartbeat_task: asyncio.Task | None = None
+        _add_commands(self)
+
+    async def setup_hook(self) -> None:
+        quiz_views.register(self)
+        if self.guild_id:
+            guild = discord.Object(self.guild_id)
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)  # a guild sync is instant
+        else:
+            await self.tree.sync()
+        if self.heartbeat_file:
+            self._heartbeat_task = asyncio.create_task(self._beat())
+
+    async def close(self) -> None:
+        if self._heartbeat_task:
+            self._heartbeat_task.cancel()
+        await super().close()
+
+    async def _beat(self) -> None:
+        """Refresh the heartbeat file while the gateway is up, for HEALTHCHECK."""
+        self.heartbeat_file.parent.mkdir(parents=True, exist_ok=True)
+        while not self.is_closed():
+            if self.is_ready() and self.ws is not None and self.ws.open:
+                self.heartbeat_file.write_text(str(time.time()))
+            await asyncio.sleep(HEARTBEAT_SECONDS if self.is_ready() else 1)
+
+    # Questions in chat -------------------------------------------------------
+
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or not self._is_addressed(message):
+            return
+        question = _MENTION.sub(lambda m: "" if int(m.group(1)) == self.user.id else m.group(0), message.content).strip()
+        if not question:
+            await message.reply("質問をどうぞ。例: 「KVMとQEMUの違いは？」", mention_author=False)
+            return
+        wait = self.cooldown.retry_after(message.author.id)
+        if wait:
+            await message.reply(f"少し待ってから、もう一度聞いてください（あと {wait:.0f} 秒）。", mention_author=False)
+            return
+        answer = await self.answer(question, message.author.id, message.channel.id)
+        await message.reply(**answer_payload(self.service, answer), mention_author=False)
+
+    def _is_addressed(self, message: discord.Message) -> bool:
+        return (
+            message.guild is None
+            or self.user in message.mentions
+            or message.channel.id in self.ask_channel_ids
+        )
+
+    async def answer(self, question: str, user_id: int, channel_id: int) -> Answer:
+        """Search off the event loop, and log one line per question."""
+        started = time.perf_counter()
+        answer = await asyncio.to_thread(self.service.ask, question)
+        log.info(
+            "answered user=%s channel=%s latency_ms=%.1f hits=%d",
+            user_id, channel_id, (time.perf_counter() - started) * 1000, len(answer.hits),
+        )
+        return answer
+
+
+def answer_payload(service: AnswerService, answer: Answer) -> dict:
+    """Message keyword arguments for an answer: text, embeds, and quiz buttons."""
+    payload: dict = {
+        "content": formatting.answer_content(answer),
+        "allowed_mentions": discord.AllowedMentions.none(),
+    }
+    if answer.hits:
+        payload["embeds"] = formatting.answer_embeds(answer, service.highlight)
+        if answer.quiz:
+            payload["view"] = quiz_views.try_quiz_view(answer.quiz)
+    return payload
+
+
+def _add_commands(bot: ManabiBot) -> None:
+    tree = bot.tree
+
+    @tree.command(name="ask", description="ノートから質問の答えを探します")
+    @app_commands.describe(question="知りたいこと（例: KVMとQEMUの違いは？）")
+    async def ask(interaction: discord.Interaction, question: app_commands.Range[str, 1, 1000]) -> None:
+        wait = bot.cooldown.retry_after(interaction.user.id)
+        if wait:
+            await interaction.response.send_message(
+                f"少し待ってから、もう一度聞いてください（あと {wait:.0f} 秒）。", ephemeral=True
+            )
+            return
+        await interaction.response.defer(thinking=True)
+        try:
+            answer = await bot.answer(question, interaction.user.id, interaction.channel_id)
+        except QuestionError as exc:
+            await interaction.followup.send(str(exc))
+            return
+        await interaction.followup.send(**answer_payload(bot.service, answer))
+
+    @tree.command(name="quiz", description="あなたの復習スケジュールに合わせてクイズを出します")
+    @app_commands.describe(topic="トピック（ノートの見出し）")
+    async def quiz(interaction: discord.Interaction, topic: str | None = None) -> None:
+        await quiz_views.send_next_quiz(interaction, bot.service, topic)
+
+    @quiz.autocomplete("topic")
+    async def quiz_topic(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        topics = [t for t in bot.service.topics() if current.lower() in t.lower()]
+        return [app_commands.Choice(name=formatting.clip(t, 100), value=t[:100]) for t in topics[:25]]
+
+    @tree.command(name="stats", description="あなたの学習状況を表示します")
+    async def stats(interaction: discord.Interaction) -> None:
+        text = await asyncio.to_thread(bot.service.stats_text, str(interaction.user.id))
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @tree.command(name="reload", description="ノートを読み込み直します（サーバー管理権限が必要）")
+    @app_commands.default_permissions(manage_guild=True)
+    async def reload(interaction: discord.Interaction) -> None:
+        # default_permissions only hides the command; check again, since server
+        # admins can override it per channel.
+        if not interaction.permissions.manage_guild:
+            await interaction.response.send_message("このコマンドは「サーバー管理」権限のある人だけが使えます。", ephemeral=True)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            corpus = await asyncio.to_thread(bot.service.reload)
+        except CorpusError as exc:
+            await interaction.followup.send(f"読み込めませんでした（前のノートをそのまま使います）: {exc}", ephemeral=True)
+            return
+        warnings = "".join(f"\n⚠ {w}" for w in corpus.warnings)
+        await interaction.followup.send(
+            formatting.clip(f"ノートを読み込み直しました: {len(corpus.sections)} 個のセクション{warnings}", formatting.CONTENT_LIMIT),
+            ephemeral=True,
+        )
