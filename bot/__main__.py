@@ -46,16 +46,29 @@ async def _run(settings) -> int:
     discord.http.Route.BASE = settings.api_base
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
 
+    # Handle SIGTERM from the start: as PID 1 in a container, Python ignores it otherwise.
+    stopping = asyncio.Event()
+    bot: ManabiBot | None = None
+
+    def stop() -> None:
+        stopping.set()
+        if bot is not None:
+            asyncio.ensure_future(bot.close())
+
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop)
+
     service = await asyncio.to_thread(AnswerService, settings.corpus, db_path=settings.db)
+    if stopping.is_set():
+        service.close()
+        return 0
     bot = ManabiBot(
         service,
         guild_id=settings.guild_id,
         ask_channel_ids=settings.ask_channel_ids,
         heartbeat_file=settings.heartbeat_file,
     )
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
     try:
         async with bot:
             await bot.start(settings.token)

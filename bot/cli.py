@@ -50,14 +50,18 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("file", type=Path, help="JSON lines: {question, expect: [{file, line}]}")
     ev.add_argument("--tune", action="store_true", help="also print the best no-match threshold")
     ev.set_defaults(run=_eval)
+
+    from bot.quiz_cli import add_commands
+
+    add_commands(sub, common)
     return parser
 
 
-def _service(args: argparse.Namespace):
+def _service(args: argparse.Namespace, db: Path | None = None):
     from bot.core.service import AnswerService
 
     corpus = args.corpus or Path(os.environ.get("MANABI_CORPUS") or SHIPPED_CORPUS)
-    service = AnswerService(corpus)
+    service = AnswerService(corpus, db_path=db)
     for warning in service.corpus.warnings:
         print(f"警告: {warning}", file=sys.stderr)
     return service
@@ -106,6 +110,7 @@ def _as_json(answer: Answer) -> str:
                 }
                 for h in answer.hits
             ],
+            "quiz": [item.to_dict() for item in answer.quiz],
         },
         ensure_ascii=False,
     )

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 import threading
+import zlib
 from dataclasses import dataclass
-from importlib import metadata
+from pathlib import Path
 
+import sudachipy
 from sudachipy import Dictionary, SplitMode
 
 # Parts of speech that carry no topic: particles, auxiliary verbs, symbols, whitespace.
@@ -20,7 +22,6 @@ DROPPED_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空�
 FUNCTION_POS = frozenset({"代名詞", "連体詞", "接続詞", "感動詞"})
 _NON_INDEPENDENT = "非自立可能"  # する, なる, ある, できる, やる as verbs
 _LATIN_WORD = re.compile(r"[A-Za-z]+|[0-9]+")
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _LEADING_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])?\s*")
 # Capitalised Latin words in a row: "Windows Subsystem for Linux" -> "wsl".
 _LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[ \t]+[A-Za-z][A-Za-z0-9]*)+")
@@ -57,8 +58,7 @@ class Analyzer:
     def fingerprint(self) -> str:
         """Everything that changes the terms produced, for cache keys."""
         return (
-            f"sudachipy={metadata.version('sudachipy')};"
-            f"dict={metadata.version('sudachidict-core')};"
+            f"sudachipy={sudachipy.__version__};dict={_core_dictionary_id()};"
             f"expand={self.expand_compounds};function={self.drop_function_words};"
             f"acronyms={self.acronyms};drop={','.join(sorted(DROPPED_POS | FUNCTION_POS))}"
         )
@@ -81,7 +81,7 @@ class Analyzer:
     def _parts(self, m, offset: int) -> list[Token]:
         """Mode-A parts of a compound, without bare affixes (化, 準) that match everywhere;
         a Latin compound ("Amazon EC2") splits into its words and digit runs."""
-        if _LATIN_WORD.search(m.surface()) and not _JAPANESE.search(m.surface()):
+        if _LATIN_WORD.search(m.surface()) and not _has_japanese(m.surface()):
             pieces = [(p.start(), p.group()) for p in _LATIN_WORD.finditer(m.surface())]
             if len(pieces) < 2:
                 return []
@@ -125,11 +125,24 @@ class Analyzer:
         for tok in sorted(self.tokens(text), key=lambda t: (t.begin, t.end)):
             if tok.term not in terms:
                 continue
-            if spans and tok.begin <= spans[-1][1]:
+            # Merge overlaps and pieces joined by a hyphen or dot, so VT-d is one span.
+            if spans and (tok.begin <= spans[-1][1] or _only_joiners(text[spans[-1][1] : tok.begin])):
                 spans[-1] = (spans[-1][0], max(spans[-1][1], tok.end))
             else:
                 spans.append((tok.begin, tok.end))
         return spans
+
+
+def _core_dictionary_id() -> str:
+    """Size and checksum of the core dictionary's header (format, version, build id):
+    another dictionary changes it, reinstalling the same one does not. Not
+    importlib.metadata, whose import alone adds about 25 ms to a cold `manabi ask`."""
+    import sudachidict_core
+
+    path = Path(sudachidict_core.__file__).parent / "resources" / "system.dic"
+    with path.open("rb") as dic:
+        header = dic.read(4096)
+    return f"{path.stat().st_size}-{zlib.crc32(header):08x}"
 
 
 def _chunks(text: str):
@@ -144,6 +157,16 @@ def _chunks(text: str):
                 end = newline + 1
         yield start, text[start:end]
         start = end
+
+
+def _has_japanese(text: str) -> bool:
+    # Kana and CJK ideographs. Not a regex: compiling a class this wide costs a cold
+    # `manabi ask` about 3 ms.
+    return any("\u3040" <= c <= "\u30ff" or "\u3400" <= c <= "\u9fff" for c in text)
+
+
+def _only_joiners(gap: str) -> bool:
+    return 0 < len(gap) <= 2 and all(c in "-._" for c in gap)
 
 
 def _has_word_char(surface: str) -> bool:

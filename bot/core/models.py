@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.core.quiz import QuizItem
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class Hit:
 class Answer:
     question: str
     hits: tuple[Hit, ...]
+    quiz: tuple[QuizItem, ...] = ()  # drawn from the hits, to check oneself after reading
 
     @property
     def found(self) -> bool:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.core.analyzer import Analyzer
-from bot.core.models import Answer, Hit
+from bot.core.grading import Grader
+from bot.core.models import Answer
 from bot.core.notes import Corpus, load_corpus
+from bot.core.progress import ProgressStore, Stats
+from bot.core.quiz import QuizEngine, QuizItem, quiz_for_sections
 from bot.core.search import SectionSearch
 
 DEFAULT_K = 3
@@ -20,26 +23,84 @@ class QuestionError(ValueError):
 
 
 class AnswerService:
-    def __init__(self, corpus_dir: Path, analyzer: Analyzer | None = None) -> None:
+    """Search, quiz items, grading and progress over one notes folder.
+
+    db_path is the learners' progress file; without it the service answers
+    questions but cannot record quiz attempts.
+    """
+
+    def __init__(self, corpus_dir: Path, analyzer: Analyzer | None = None, db_path: Path | None = None) -> None:
         self.corpus_dir = corpus_dir
         self.analyzer = analyzer or Analyzer()
         self.corpus: Corpus
         self.search: SectionSearch
+        self.quiz: QuizEngine | None = None
         self.reload()
+        self.grader = Grader(self.quiz.morphology)
+        if db_path:
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+        self._store = ProgressStore(db_path) if db_path else None
 
     def reload(self) -> Corpus:
         """Re-read the notes. On a CorpusError the previous notes stay in use."""
         corpus = load_corpus(self.corpus_dir)
-        self.search = SectionSearch(corpus.sections, self.analyzer)
-        self.corpus = corpus
+        search = SectionSearch(corpus.sections, self.analyzer)
+        quiz = self.quiz.reload(corpus.sections) if self.quiz else QuizEngine(corpus.sections)
+        self.corpus, self.search, self.quiz = corpus, search, quiz
         return corpus
+
+    def close(self) -> None:
+        if self._store:
+            self._store.close()
 
     def ask(self, question: str, k: int = DEFAULT_K) -> Answer:
         question = question.strip()
         if not question:
             raise QuestionError("質問が空です。知りたいことを書いてください。")
         hits = self.search.search(question[:MAX_QUESTION_CHARS], k)
-        return Answer(question=question, hits=hits)
+        quiz = quiz_for_sections(self.quiz, [h.section for h in hits])
+        return Answer(question=question, hits=hits, quiz=quiz)
+
+    # Quiz --------------------------------------------------------------------
+
+    def topics(self) -> tuple[str, ...]:
+        return self.quiz.topics()
+
+    def quiz_item(self, item_id: str) -> QuizItem | None:
+        return self.quiz.item(item_id)
+
+    def next_quiz(self, learner: str, topic: str | None = None) -> QuizItem | None:
+        """The learner's next item: due reviews first, then new ones."""
+        items = self.quiz.items_for_topic(topic) if topic else self.quiz.items
+        chosen = self._progress().next_items(learner, items, 1)
+        return chosen[0] if chosen else None
+
+    def grade(self, item: QuizItem, given: str) -> bool:
+        return self.grader.grade(item, given).correct
+
+    def record(self, learner: str, item: QuizItem, correct: bool) -> None:
+        self._progress().record_item(learner, item, correct)
+
+    def stats(self, learner: str) -> Stats:
+        return self._progress().stats(learner, [item.id for item in self.quiz.items])
+
+    def stats_text(self, learner: str) -> str:
+        """Accuracy per top-level heading, in the notes' order, and what is due."""
+        stats = self.stats(learner)
+        rank = {topic: i for i, topic in enumerate(self.quiz.topics())}
+        topics = sorted(stats.topics, key=lambda t: rank.get(t.topic, len(rank)))
+        lines = [f"{t.topic}: {t.attempts} 回中 {t.correct} 回正解 ({t.accuracy:.0%})" for t in topics]
+        if topics:
+            lines.append(f"合計: {stats.attempts} 回中 {stats.correct} 回正解 ({stats.accuracy:.0%})")
+        else:
+            lines.append("まだ回答がありません。クイズで始めましょう。")
+        lines.append(f"復習の時期が来た問題: {stats.due} 問 / まだ解いていない問題: {stats.new} 問")
+        return "\n".join(lines)
+
+    def _progress(self) -> ProgressStore:
+        if self._store is None:
+            raise RuntimeError("AnswerService was created without a db_path")
+        return self._store
 
     def highlight(self, text: str, matched: tuple[str, ...], before: str = "**", after: str = "**") -> str:
         """text with the words behind the matched terms wrapped in before/after."""

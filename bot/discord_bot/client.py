@@ -32,12 +32,13 @@ class ManabiBot(discord.Client):
         ask_channel_ids: frozenset[int] = frozenset(),
         heartbeat_file: Path | None = None,
         cooldown: UserCooldown | None = None,
+        **client_options,
     ) -> None:
         intents = discord.Intents.default()
         # Mentions and DMs carry their content without the privileged intent; only
         # reading every message of a channel needs it.
         intents.message_content = bool(ask_channel_ids)
-        super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none())
+        super().__init__(intents=intents, allowed_mentions=discord.AllowedMentions.none(), **client_options)
         self.service = service
         self.guild_id = guild_id
         self.ask_channel_ids = ask_channel_ids
@@ -85,7 +86,11 @@ class ManabiBot(discord.Client):
             await message.reply(f"少し待ってから、もう一度聞いてください（あと {wait:.0f} 秒）。", mention_author=False)
             return
         answer = await self.answer(question, message.author.id, message.channel.id)
-        await message.reply(**answer_payload(self.service, answer), mention_author=False)
+        try:
+            await message.reply(**answer_payload(self.service, answer), mention_author=False)
+        except discord.HTTPException as exc:
+            # Discord refused or failed after discord.py's own retries: log it and go on.
+            log.warning("reply failed channel=%s status=%s: %s", message.channel.id, exc.status, exc.text)
 
     def _is_addressed(self, message: discord.Message) -> bool:
         return (

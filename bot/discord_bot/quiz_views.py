@@ -12,7 +12,7 @@ import logging
 
 import discord
 
-from bot.core.quiz import QuizItem
+from bot.core.quiz import Kind, QuizItem
 from bot.discord_bot.formatting import FIELD_LIMIT, clip
 
 log = logging.getLogger("manabi.quiz")
@@ -34,7 +34,7 @@ def _learner(interaction: discord.Interaction) -> str:
 
 
 def quiz_embed(item: QuizItem) -> discord.Embed:
-    s = item.source
+    s = item.section
     embed = discord.Embed(title=clip(f"クイズ: {s.title}", 256), description=clip(item.question, 4000), color=discord.Color.gold())
     if item.options:
         embed.add_field(
@@ -52,7 +52,7 @@ def quiz_view(item: QuizItem, topic: str | None) -> discord.ui.View:
         for i, option in enumerate(item.options):
             view.add_item(ChoiceButton(item.id, i, label=f"{i + 1}. {option}"))
     else:
-        if item.accepts_text:
+        if item.kind is not Kind.REVEAL:
             view.add_item(AnswerButton(item.id))
         view.add_item(RevealButton(item.id))
     view.add_item(NextButton(topic))
@@ -88,7 +88,7 @@ async def _item_or_apology(interaction: discord.Interaction, item_id: str) -> Qu
 
 async def _record_and_reply(interaction: discord.Interaction, item: QuizItem, correct: bool, said: str | None = None) -> None:
     await asyncio.to_thread(_service(interaction).record, _learner(interaction), item, correct)
-    s = item.source
+    s = item.section
     if correct:
         head = "⭕ 正解です！"
     else:

@@ -1,0 +1,194 @@
+"""Command line: `quiz` (an interactive round, or `--list --json`) and `stats`.
+
+A thin adapter over the core's quiz engine, grader and progress store; bot/cli.py adds
+these commands with add_commands. The learner is always "local".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.core.grading import Grade, Grader, parse_yes_no
+from bot.core.progress import ProgressError, ProgressStore, Stats
+from bot.core.quiz import Kind, QuizItem
+
+LEARNER = "local"
+DEFAULT_DB = Path("data") / "manabi.db"
+DEFAULT_COUNT = 5
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+KIND_LABELS = {Kind.TERM: "用語", Kind.REVEAL: "説明", Kind.CHOICE: "選択", Kind.CLOZE: "穴埋め"}
+
+
+def add_commands(subparsers, common: argparse.ArgumentParser) -> None:
+    quiz = subparsers.add_parser("quiz", parents=[common], help="quiz yourself on the notes")
+    quiz.add_argument("--topic", help="only this heading (default: all)")
+    quiz.add_argument("--count", type=int, default=DEFAULT_COUNT, help=f"questions in the round (default {DEFAULT_COUNT})")
+    quiz.add_argument("--list", action="store_true", help="print every item instead of quizzing")
+    quiz.add_argument("--json", action="store_true", help="with --list: one JSON object per line")
+    _add_db_option(quiz)
+    quiz.set_defaults(run=run_quiz)
+
+    stats = subparsers.add_parser("stats", parents=[common], help="accuracy per topic and items due")
+    stats.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_db_option(stats)
+    stats.set_defaults(run=run_stats)
+
+
+def _add_db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, default=None, help=f"progress database (default: $MANABI_DB, else {DEFAULT_DB})")
+
+
+# --- quiz ------------------------------------------------------------------------------
+
+
+def run_quiz(args: argparse.Namespace) -> int:
+    from bot.cli import _service
+
+    if args.count < 1:
+        return _error("--count は 1 以上にしてください", EXIT_USAGE)
+    if args.json and not args.list:
+        return _error("--json は --list と一緒に使ってください", EXIT_USAGE)
+    service = _service(args)
+    engine = service.quiz
+    items = engine.items_for_topic(args.topic) if args.topic else engine.items
+    if args.topic and not items:
+        topics = "、".join(engine.topics()) or "(なし)"
+        return _error(f"トピック「{args.topic}」はノートにありません。使えるトピック: {topics}", EXIT_USAGE)
+    if args.list:
+        for item in items:
+            print(json.dumps(item.to_dict(), ensure_ascii=False) if args.json else _one_line(item))
+        return 0
+    if not items:
+        print("ノートから問題を作れませんでした。")
+        return 0
+    try:
+        with ProgressStore(_db_path(args)) as store:
+            return play_round(store, Grader(engine.morphology), store.next_items(LEARNER, items, args.count))
+    except ProgressError as exc:
+        return _error(str(exc), EXIT_ERROR)
+
+
+def play_round(
+    store: ProgressStore, grader: Grader, items: tuple[QuizItem, ...], ask: Callable[[str], str] | None = None
+) -> int:
+    """Ask each item, record each answer as soon as it is given; Ctrl-D or Ctrl-C ends
+    the round early and keeps what was answered."""
+    ask = ask or input
+    correct = answered = 0
+    try:
+        for number, item in enumerate(items, start=1):
+            print(f"\n[{number}/{len(items)}] {KIND_LABELS[item.kind]}")
+            grade = _ask(item, grader, ask)
+            store.record_item(LEARNER, item, grade.correct)
+            answered += 1
+            correct += grade.correct
+            print(_feedback(grade))
+    except (EOFError, KeyboardInterrupt):
+        print("\n中断しました。ここまでの回答は保存しました。")
+    print(f"\n結果: {answered} 問中 {correct} 問正解" + (f" ({correct / answered:.0%})" if answered else ""))
+    return 0
+
+
+def _ask(item: QuizItem, grader: Grader, ask: Callable[[str], str]) -> Grade:
+    print(item.question)
+    if item.kind is Kind.REVEAL:
+        ask("(Enter で答えを表示) ")
+        print(f"答え: {item.answer}")
+        return grader.grade_self(item, _yes_no(ask))
+    if item.kind is Kind.CHOICE:
+        for number, option in enumerate(item.options, start=1):
+            print(f"  {number}. {option}")
+        return grader.grade(item, _choice(ask, len(item.options)))
+    return grader.grade(item, ask("答え> "))
+
+
+def _choice(ask: Callable[[str], str], count: int) -> str:
+    while True:
+        answer = ask(f"番号 (1〜{count})> ").strip()
+        if not answer.isdigit() or 1 <= int(answer) <= count:
+            return answer  # a number in range, or the option typed out (or nothing)
+        print(f"1〜{count} の番号で答えてください。")
+
+
+def _yes_no(ask: Callable[[str], str]) -> bool:
+    while True:
+        knew = parse_yes_no(ask("覚えていましたか？ (y/n)> "))
+        if knew is not None:
+            return knew
+        print("y か n で答えてください。")
+
+
+def _feedback(grade: Grade) -> str:
+    section = grade.source
+    if grade.item.kind is Kind.REVEAL:
+        verdict = "○ 覚えていた" if grade.correct else "× 次は覚えよう"
+    else:
+        verdict = "○ 正解！" if grade.correct else f"× 不正解。正解: {grade.expected}"
+    return f"{verdict}\n出典: {section.file}:{grade.item.line} ({section.title})"
+
+
+def _one_line(item: QuizItem) -> str:
+    question = item.question.replace("\n", " / ")
+    options = f" [{' | '.join(item.options)}]" if item.options else ""
+    return f"{item.id} {KIND_LABELS[item.kind]}: {question}{options} → {item.answer}"
+
+
+# --- stats -------------------------------------------------------------------------------
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    from bot.cli import _service
+
+    db = _db_path(args)
+    try:
+        service = _service(args, db)
+        stats = service.stats(LEARNER)
+        text = _stats_json(stats, service) if args.json else f"成績 ({db})\n{service.stats_text(LEARNER)}"
+    except ProgressError as exc:
+        return _error(str(exc), EXIT_ERROR)
+    print(text)
+    return 0
+
+
+def _stats_json(stats: Stats, service) -> str:
+    rank = {topic: i for i, topic in enumerate(service.topics())}
+    topics = sorted(stats.topics, key=lambda t: rank.get(t.topic, len(rank)))
+    return json.dumps(
+        {
+            "learner": LEARNER,
+            "topics": [
+                {"topic": t.topic, "attempts": t.attempts, "correct": t.correct, "accuracy": round(t.accuracy, 4)}
+                for t in topics
+            ],
+            "attempts": stats.attempts,
+            "correct": stats.correct,
+            "accuracy": round(stats.accuracy, 4),
+            "due": stats.due,
+            "new": stats.new,
+        },
+        ensure_ascii=False,
+    )
+
+
+# --- shared ------------------------------------------------------------------------------
+
+
+def _db_path(args: argparse.Namespace) -> Path:
+    """--db, else $MANABI_DB, else data/manabi.db under the current folder (created)."""
+    if args.db:
+        return args.db
+    if os.environ.get("MANABI_DB"):
+        return Path(os.environ["MANABI_DB"])
+    DEFAULT_DB.parent.mkdir(parents=True, exist_ok=True)
+    return DEFAULT_DB
+
+
+def _error(message: str, code: int) -> int:
+    print(f"エラー: {message}", file=sys.stderr)
+    return code

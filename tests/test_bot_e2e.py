@@ -1,0 +1,255 @@
+"""The real discord.py client, running the bot, against tests/fake_discord.py on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sqlite3
+
+import discord
+import pytest
+import yarl
+
+from bot.core.service import AnswerService
+from bot.discord_bot.client import ManabiBot
+from bot.discord_bot.cooldown import UserCooldown
+from tests.conftest import SHIPPED_CORPUS
+from tests.fake_discord import EPHEMERAL, MESSAGE_CONTENT, FakeDiscord
+
+MESSAGES = r"/channels/\d+/messages"
+
+
+@pytest.fixture
+async def fake():
+    base, gateway = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    async with FakeDiscord() as server:
+        discord.http.Route.BASE = server.api_base
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(server.gateway_url)
+        yield server
+    discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = base, gateway
+
+
+@pytest.fixture
+async def start_bot(fake, analyzer, tmp_path):
+    """Start ManabiBot against the fake; every bot started is stopped after the test."""
+    running: list[tuple[ManabiBot, asyncio.Task]] = []
+
+    async def start(**options) -> ManabiBot:
+        service = AnswerService(SHIPPED_CORPUS, analyzer, db_path=tmp_path / "manabi.db")
+        options.setdefault("guild_id", fake.guild_id)
+        options.setdefault("cooldown", UserCooldown(rate=100, per=1.0))
+        options.setdefault("guild_ready_timeout", 0.1)  # one guild: no need to wait 2 s for more
+        bot = ManabiBot(service, **options)
+        running.append((bot, asyncio.create_task(bot.start(fake.token))))
+        await asyncio.wait_for(bot.wait_until_ready(), 10)
+        return bot
+
+    yield start
+    for bot, task in running:
+        await bot.close()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(task, 10)
+        bot.service.close()
+
+
+def mention(fake: FakeDiscord, text: str) -> str:
+    return f"<@{fake.bot_user['id']}> {text}"
+
+
+async def test_a_mention_gets_the_right_section_without_pinging(fake, start_bot):
+    await start_bot()
+    message = await fake.send_message(mention(fake, "KVMとQEMUの違いは？"))
+    reply = (await fake.wait_for_call("POST", MESSAGES)).json
+    embed = reply["embeds"][0]
+    assert embed["title"] == "仮想化 > proxmox"
+    assert "**KVM**" in embed["description"] and "**QEMU**" in embed["description"]
+    assert embed["footer"]["text"] == "出典: notes.md:20-27"
+    assert str(reply["message_reference"]["message_id"]) == str(message["id"])
+    assert reply["allowed_mentions"]["parse"] == []
+
+
+async def test_a_dm_is_answered_and_intents_are_not_privileged(fake, start_bot):
+    await start_bot()
+    identify = fake.gateway_payloads(op=2)[0]["d"]
+    assert not identify["intents"] & MESSAGE_CONTENT
+    message = await fake.send_message("SMBとは？", guild=False)
+    call = await fake.wait_for_call("POST", MESSAGES)
+    assert call.path.endswith(f"/channels/{message['channel_id']}/messages")
+    assert call.json["embeds"][0]["title"] == "ネットワークファイルシステム > SMB"
+
+
+async def test_a_configured_channel_needs_no_mention(fake, start_bot):
+    await start_bot(ask_channel_ids=frozenset({fake.channel_id}))
+    assert fake.gateway_payloads(op=2)[0]["d"]["intents"] & MESSAGE_CONTENT
+    await fake.send_message("準仮想化とは？")
+    reply = (await fake.wait_for_call("POST", MESSAGES)).json
+    assert reply["embeds"][0]["title"] == "準仮想化"
+
+
+async def test_other_messages_and_bots_are_ignored(fake, start_bot):
+    await start_bot()
+    await fake.send_message("KVMとは？")  # no mention, not a configured channel
+    await fake.send_message(mention(fake, "KVMとは？"), bot_author=True)
+    await fake.send_message(mention(fake, "SMBとは？"))
+    first = await fake.wait_for_call("POST", MESSAGES)
+    assert first.json["embeds"][0]["title"] == "ネットワークファイルシステム > SMB"
+    await asyncio.sleep(0.2)
+    assert len(fake.calls("POST", MESSAGES)) == 1
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("", "質問をどうぞ"),
+        ("😀🎉😀", "見つかりませんでした"),
+        ("明日の予定は？", "見つかりませんでした"),
+    ],
+)
+async def test_bad_questions_get_a_short_reply(fake, start_bot, text, expected):
+    await start_bot()
+    await fake.send_message(mention(fake, text))
+    reply = (await fake.wait_for_call("POST", MESSAGES)).json
+    assert expected in reply["content"]
+    assert not reply.get("embeds")
+
+
+async def test_a_huge_question_is_answered_within_discord_limits(fake, start_bot):
+    await start_bot()
+    await fake.send_message(mention(fake, "KVMとQEMUの違いは？" + "あ" * 4000))
+    reply = (await fake.wait_for_call("POST", MESSAGES)).json
+    assert len(reply["content"]) <= 2000
+    assert sum(len(e.get("title", "")) + len(e.get("description", "")) for e in reply["embeds"]) <= 6000
+
+
+async def test_everyone_in_a_question_is_echoed_harmlessly(fake, start_bot):
+    await start_bot()
+    await fake.send_message(mention(fake, "@everyone <@&123> 明日の予定は？"))
+    reply = (await fake.wait_for_call("POST", MESSAGES)).json
+    assert "@everyone" in reply["content"]
+    assert reply["allowed_mentions"] == {"parse": []} or reply["allowed_mentions"]["parse"] == []
+
+
+async def test_cooldown_answers_politely(fake, start_bot):
+    await start_bot(cooldown=UserCooldown(rate=1, per=60))
+    await fake.send_message(mention(fake, "KVMとは？"))
+    await fake.send_message(mention(fake, "SMBとは？"))
+    replies = [(await fake.wait_for_call("POST", MESSAGES)).json for _ in range(2)]
+    assert sum("少し待って" in r["content"] for r in replies) == 1
+    assert sum(bool(r.get("embeds")) for r in replies) == 1
+
+
+async def test_slash_ask_defers_then_follows_up(fake, start_bot):
+    await start_bot()
+    synced = fake.commands[fake.guild_id]
+    assert {c["name"] for c in synced} == {"ask", "quiz", "stats", "reload"}
+    interaction = await fake.send_command("ask", {"question": "VT-dとは？"})
+    callback = await fake.wait_for_callback(interaction)
+    assert callback.json["type"] == 5  # deferred: searching may take a while
+    followup = await fake.wait_for_call("POST", rf"/webhooks/\d+/{interaction['token']}")
+    assert "**VT-d**: 外部デバイス" in followup.json["embeds"][0]["description"]
+    assert followup.json["allowed_mentions"]["parse"] == []
+
+
+async def test_slash_quiz_button_gives_ephemeral_feedback_and_stores_the_attempt(fake, start_bot, tmp_path):
+    await start_bot()
+    interaction = await fake.send_command("quiz", {"topic": "コンテナ"})
+    callback = (await fake.wait_for_callback(interaction)).json
+    assert callback["type"] == 4
+    data = callback["data"]
+    assert data["embeds"][0]["title"].startswith("クイズ: コンテナ")
+    buttons = [c for row in data["components"] for c in row["components"]]
+    labels = [b["label"] for b in buttons]
+    assert "次の問題" in labels
+    first = next(b for b in buttons if b["custom_id"].startswith(("manabi:c:", "manabi:r:")))
+    click = await fake.send_component(first["custom_id"])
+    feedback = (await fake.wait_for_callback(click)).json
+    if first["custom_id"].startswith("manabi:r:"):  # reveal, then say you knew it
+        assert feedback["data"]["flags"] & EPHEMERAL
+        knew = feedback["data"]["components"][0]["components"][0]["custom_id"]
+        click = await fake.send_component(knew)
+        feedback = (await fake.wait_for_callback(click)).json
+    assert feedback["data"]["flags"] & EPHEMERAL
+    assert "出典" in feedback["data"]["content"]
+    with sqlite3.connect(tmp_path / "manabi.db") as db:
+        learners = [row[0] for row in db.execute("SELECT learner FROM attempts")]
+    assert learners == [fake.plain_user["id"]]
+
+
+async def test_quiz_topic_autocompletes_from_top_level_headings(fake, start_bot):
+    await start_bot()
+    interaction = await fake.send_command("quiz", {"topic": "仮想"}, focused="topic")
+    callback = (await fake.wait_for_callback(interaction)).json
+    assert callback["type"] == 8
+    names = [c["name"] for c in callback["data"]["choices"]]
+    assert "仮想化" in names and "準仮想化" in names and len(names) <= 25
+
+
+async def test_buttons_work_after_a_restart(fake, start_bot, analyzer):
+    bot = await start_bot()
+    item = bot.service.next_quiz("someone", None)
+    await bot.close()
+    await start_bot()  # a new process would know nothing of the old message
+    click = await fake.send_component(f"manabi:t:{item.id}:1")
+    callback = (await fake.wait_for_callback(click)).json
+    assert callback["data"]["flags"] & EPHEMERAL
+    assert callback["data"]["embeds"][0]["description"] == item.question
+
+
+async def test_stats_is_ephemeral(fake, start_bot):
+    await start_bot()
+    interaction = await fake.send_command("stats")
+    callback = (await fake.wait_for_callback(interaction)).json
+    assert callback["data"]["flags"] & EPHEMERAL
+
+
+async def test_reload_is_for_server_managers_only(fake, start_bot):
+    await start_bot()
+    refused = await fake.send_command("reload", user=fake.plain_user)
+    answer = (await fake.wait_for_callback(refused)).json
+    assert answer["data"]["flags"] & EPHEMERAL and "権限" in answer["data"]["content"]
+    allowed = await fake.send_command("reload", user=fake.admin_user)
+    assert (await fake.wait_for_callback(allowed)).json["type"] == 5
+    followup = await fake.wait_for_call("POST", rf"/webhooks/\d+/{allowed['token']}")
+    assert "読み込み直しました" in followup.json["content"]
+
+
+async def test_a_429_is_retried_and_the_reply_still_arrives(fake, start_bot):
+    await start_bot()
+    fake.fail_next("POST", MESSAGES, status=429, retry_after=0.3)
+    await fake.send_message(mention(fake, "KVMとは？"))
+    await fake.wait_for_call("POST", MESSAGES)
+    retried = await fake.wait_for_call("POST", MESSAGES)
+    assert retried.json["embeds"]
+
+
+async def test_a_500_is_retried_and_logged(fake, start_bot, caplog):
+    await start_bot()
+    fake.fail_next("POST", MESSAGES, status=500)
+    with caplog.at_level(logging.DEBUG, logger="discord.http"):
+        await fake.send_message(mention(fake, "KVMとは？"))
+        await fake.wait_for_call("POST", MESSAGES)
+        retried = await fake.wait_for_call("POST", MESSAGES, timeout=15)
+    assert retried.json["embeds"]
+    assert any("returned 500" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_failed_reply_is_logged_and_the_bot_keeps_answering(fake, start_bot, caplog):
+    await start_bot()
+    fake.fail_next("POST", MESSAGES, status=503)  # discord.py does not retry a 503
+    with caplog.at_level(logging.WARNING, logger="manabi.bot"):
+        await fake.send_message(mention(fake, "KVMとは？"))
+        await fake.wait_for_call("POST", MESSAGES)
+        await fake.send_message(mention(fake, "SMBとは？"))
+        reply = (await fake.wait_for_call("POST", MESSAGES)).json
+    assert reply["embeds"][0]["title"] == "ネットワークファイルシステム > SMB"
+    assert any("reply failed" in r.getMessage() and "503" in r.getMessage() for r in caplog.records)
+
+
+async def test_the_bot_resumes_after_the_gateway_drops(fake, start_bot):
+    await start_bot()
+    await fake.drop_gateway()
+    await fake.wait_for_op(6)  # RESUME
+    await fake.send_message(mention(fake, "kerberosとは？"))
+    reply = (await fake.wait_for_call("POST", MESSAGES)).json
+    assert reply["embeds"][0]["title"] == "ネットワークファイルシステム"

@@ -1,0 +1,397 @@
+"""Quiz generation on the shipped notes and on a second corpus (networking and Git)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from bot.core import quiz as quiz_module
+from bot.core.grading import Grader
+from bot.core.models import Section
+from bot.core.morphology import Morphology, shared_morphology
+from bot.core.notes import load_corpus, parse_notes
+from bot.core.quiz import (
+    BLANK,
+    GENERIC_WORDS,
+    Kind,
+    QuizEngine,
+    candidates,
+    gives_away,
+    plan_round,
+    quiz_for_sections,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = ROOT / "corpus"
+CORPUS2 = Path(__file__).resolve().parent / "data" / "corpus2"
+
+
+def fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+@pytest.fixture(scope="module", params=[SHIPPED, CORPUS2], ids=["shipped", "corpus2"])
+def corpus(request):
+    return load_corpus(request.param)
+
+
+@pytest.fixture(scope="module")
+def engine(corpus):
+    return QuizEngine(corpus.sections)
+
+
+@pytest.fixture(scope="module")
+def shipped_engine():
+    return QuizEngine(load_corpus(SHIPPED).sections)
+
+
+def find(engine: QuizEngine, kind: Kind, answer: str):
+    matches = [i for i in engine.items if i.kind is kind and i.answer == answer]
+    assert matches, f"no {kind} item answering {answer!r}"
+    return matches[0]
+
+
+# --- Properties every corpus must have ------------------------------------------------
+
+
+def test_at_least_25_distinct_items_of_every_kind(engine):
+    assert len({i.id for i in engine.items}) == len(engine.items) >= 25
+    assert len({(i.kind, i.question) for i in engine.items}) >= 25
+    assert {i.kind for i in engine.items} == set(Kind)
+
+
+def test_the_answer_never_appears_in_the_question(engine):
+    for item in engine.items:
+        assert fold(item.answer) not in fold(item.question), item
+
+
+def test_the_answer_is_text_of_the_notes_at_the_line_cited(engine, corpus):
+    lines = {}
+    for path in sorted(corpus.root.rglob("*.md")):
+        lines[path.relative_to(corpus.root).as_posix()] = path.read_text(encoding="utf-8").splitlines()
+    for item in engine.items:
+        section = item.section
+        assert section.line_start <= item.line <= section.line_end
+        assert item.answer in section.text
+        # A label bullet's explanation is its first child, on the next line.
+        cited = "\n".join(lines[section.file][item.line - 1 : item.line + 1])
+        assert item.answer in cited, item
+
+
+def test_items_come_only_from_sections_with_text(engine, corpus):
+    headed = {s.headings[0] for s in corpus.sections if s.headings}
+    all_headings = {
+        line.lstrip("#").strip()
+        for path in corpus.root.rglob("*.md")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if re.match(r"^#+\s", line)
+    }
+    empty = all_headings - headed - {h for s in corpus.sections for h in s.headings}
+    assert empty, "the corpus should have an empty heading to test this"
+    for item in engine.items:
+        assert item.section.text.strip()
+        assert not set(item.section.headings) & empty
+
+
+def test_an_empty_heading_gives_nothing():
+    text = "# 空の見出し\n\n# 中身\n- VT-d: 外部デバイスとのアクセスをホストOSを介さずにできる\n"
+    items = QuizEngine(parse_notes(text, "x.md")).items
+    assert items
+    assert all(i.section.headings == ("中身",) for i in items)
+    assert QuizEngine(parse_notes("# 見出しだけ\n\n## これも\n", "y.md")).items == ()
+
+
+def test_ids_are_short_hex(engine):
+    for item in engine.items:
+        assert re.fullmatch(r"[0-9a-f]{8,16}", item.id)
+
+
+def test_to_dict_has_exactly_the_agreed_keys(engine):
+    for item in engine.items:
+        data = json.loads(json.dumps(item.to_dict(), ensure_ascii=False))
+        assert set(data) == {"id", "kind", "question", "answer", "options", "source"}
+        assert data["kind"] == item.kind.value
+        assert data["options"] == list(item.options)
+        assert data["source"]["file"] == item.section.file
+        assert data["source"]["line"] == item.line
+        assert data["source"]["headings"] == list(item.section.headings)
+
+
+# --- Term and reverse items --------------------------------------------------------------
+
+
+def test_colon_bullets_become_term_and_reverse_items(shipped_engine):
+    term = find(shipped_engine, Kind.TERM, "VT-d")
+    assert "外部デバイスとのアクセスをホストOSを介さずにできる" in term.question
+    assert term.line == 17
+    reverse = next(i for i in shipped_engine.items if i.kind is Kind.REVEAL and i.subject == "VT-d")
+    assert "VT-d" in reverse.question
+    assert reverse.answer == "外部デバイスとのアクセスをホストOSを介さずにできる"
+    term = find(shipped_engine, Kind.TERM, "コントロールグループ")
+    assert "CPU、メモリ、ネットワーク、デバイスファイルなどの使用量とアクセスを制限できる" in term.question
+
+
+def test_the_term_is_blanked_where_its_explanation_repeats_it(shipped_engine):
+    term = find(shipped_engine, Kind.TERM, "名前空間")
+    assert "名前空間" not in term.question
+    assert f"ユーザーなどの{BLANK}を分離できる" in term.question
+
+
+def test_a_short_label_with_nested_bullets_is_a_term():
+    text = "# 仮想化\n- proxmox\n  - 仮想化技術が統合されたOS\n  - QEMUも使ってる\n"
+    items = QuizEngine(parse_notes(text, "x.md")).items
+    term = next(i for i in items if i.kind is Kind.TERM)
+    assert term.answer == "proxmox"
+    assert term.question.endswith("仮想化技術が統合されたOS")
+
+
+def test_asides_sentences_and_numbers_are_not_terms():
+    text = (
+        "# メモ\n"
+        "- 例: 仮想化ソフトウェアにはQEMUやVMWareがある\n"
+        "- 404: ページが見つからないときに返すステータスコード\n"
+        "- 設定を変えたら: 再起動してから確認すること\n"
+        "- 参考: https://example.com/virtualization\n"
+    )
+    items = QuizEngine(parse_notes(text, "x.md")).items
+    assert not [i for i in items if i.kind in (Kind.TERM, Kind.REVEAL, Kind.CHOICE)]
+
+
+def test_every_defined_term_is_asked_for(engine, corpus):
+    """Every `- short term: explanation` bullet yields a term item for that term."""
+    defined = set()
+    for section in corpus.sections:
+        for line in section.text.splitlines():
+            m = re.match(r"^\s*- ([A-Za-z][\w./-]*(?: [A-Za-z]\w*)?|[\u30a0-\u30ff\u4e00-\u9fff]+): \S", line)
+            if m:
+                defined.add(m.group(1))
+    assert len(defined) >= 8
+    asked = {i.answer for i in engine.items if i.kind is Kind.TERM}
+    assert defined <= asked
+
+
+# --- Cloze --------------------------------------------------------------------------------
+
+
+def test_cloze_blanks_the_rare_latin_term(shipped_engine):
+    item = find(shipped_engine, Kind.CLOZE, "libcontainer")
+    assert item.question.endswith(f"Dockerのコアは{BLANK}というgo製のライブラリ")
+
+
+def test_cloze_answers_are_nouns_never_particles_numbers_or_generic_words(engine):
+    morphology = shared_morphology()
+    clozes = [i for i in engine.items if i.kind is Kind.CLOZE]
+    assert len(clozes) >= 10
+    for item in clozes:
+        assert BLANK in item.question
+        morphemes = [m for m in morphology.morphemes(item.answer) if m.surface.strip()]
+        assert any(m.pos[0] == "名詞" and m.pos[1] not in ("数詞", "代名詞") for m in morphemes), item
+        assert morphemes[0].pos[0] not in ("助詞", "助動詞", "補助記号"), item
+        assert not item.answer.isdigit()
+        assert item.answer not in GENERIC_WORDS
+        assert len(item.answer) >= 2
+
+
+def test_cloze_leaves_generic_words_alone():
+    text = "# メモ\n- こういうことをするための方法はものすごく大事なため、時々やるもの\n"
+    assert QuizEngine(parse_notes(text, "x.md")).items == ()
+
+
+def test_cloze_never_blanks_one_item_of_a_list():
+    text = "# 仮想化\n- QEMU, VMWareなどの仮想化ソフトウェアがある\n- 準仮想化ではハイパーコールでハイパーバイザを呼ぶ\n"
+    clozes = [i for i in QuizEngine(parse_notes(text, "x.md")).items if i.kind is Kind.CLOZE]
+    listed = next(i for i in clozes if i.line == 2)
+    assert listed.answer == "仮想化ソフトウェア"
+
+
+def test_cloze_skips_a_word_found_inside_longer_words():
+    """"OS" also sits inside ゲストOS and ホストOS: blanking it would leave ゲスト＿＿＿."""
+    text = "# 仮想化\n- 普通のOS(ホストOS)の上にゲストOSをインストールする方式\n"
+    for item in QuizEngine(parse_notes(text, "x.md")).items:
+        assert item.answer != "OS"
+        assert f"ゲスト{BLANK}" not in item.question
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("VT-x: ゲストOSが特権命令を実行する", {"VT-x", "ゲストOS", "特権命令", "実行"}),
+        ("Amazon EC2もKVMをベースとしている", {"Amazon EC2", "KVM", "ベース"}),
+        ("そのため、Rancher DesktopをMacOSで使う", {"Rancher Desktop", "MacOS"}),
+        ("3ウェイハンドシェイクでSYNを送る", {"3ウェイハンドシェイク", "SYN"}),
+        ("CPUの仮想化支援機能を使える", {"CPU", "仮想化支援機能"}),
+        ("git commit --amendで直す", {"git commit", "--amend"}),
+        ("主な方式は2種類", {"方式"}),
+    ],
+)
+def test_candidate_terms_are_whole_noun_phrases(text, expected):
+    assert {c.surface for c in candidates(text, shared_morphology())} == expected
+
+
+# --- Multiple choice ------------------------------------------------------------------
+
+
+def test_choice_items_have_four_distinct_options_with_the_answer_once(engine):
+    grader = Grader()
+    choices = [i for i in engine.items if i.kind is Kind.CHOICE]
+    assert len(choices) >= 5
+    positions = set()
+    for item in choices:
+        assert len(item.options) == 4
+        assert len({grader.normalize(o) for o in item.options}) == 4
+        assert item.options.count(item.answer) == 1
+        positions.add(item.options.index(item.answer))
+    assert len(positions) > 1, "options are shuffled, the answer is not always in one place"
+    for item in engine.items:
+        if item.kind is not Kind.CHOICE:
+            assert item.options == ()
+
+
+def test_distractors_are_terms_of_the_notes_siblings_first(engine):
+    defined = {i.subject for i in engine.items if i.kind is Kind.TERM}
+    term_lines = {i.subject: i for i in engine.items if i.kind is Kind.TERM}
+    for item in (i for i in engine.items if i.kind is Kind.CHOICE):
+        assert set(item.options) <= defined
+        siblings = [
+            t
+            for t in defined
+            if term_lines[t].section == item.section and t != item.answer and fold(t) not in fold(item.question)
+        ]
+        expected_siblings = min(len(siblings), 3)
+        in_section = [o for o in item.options if o != item.answer and term_lines[o].section == item.section]
+        assert len(in_section) == expected_siblings, item
+
+
+def test_vt_siblings_are_each_others_distractors(shipped_engine):
+    item = find(shipped_engine, Kind.CHOICE, "VT-d")
+    assert set(item.options) == {"VT-x", "VT-d", "VT-c", "拡張ページテーブル"}
+
+
+# --- Stability -------------------------------------------------------------------------
+
+
+def test_same_notes_give_same_items_in_a_new_engine(engine, corpus):
+    again = QuizEngine(corpus.sections, Morphology())
+    assert [(i.id, i.question, i.answer, i.options) for i in again.items] == [
+        (i.id, i.question, i.answer, i.options) for i in engine.items
+    ]
+
+
+def test_same_notes_give_same_items_in_another_process(engine, corpus):
+    """String hashing differs per process; ids and option order must not."""
+    script = (
+        "import json, sys; from pathlib import Path\n"
+        "from bot.core.notes import load_corpus; from bot.core.quiz import QuizEngine\n"
+        "items = QuizEngine(load_corpus(Path(sys.argv[1])).sections).items\n"
+        "print(json.dumps([[i.id, list(i.options)] for i in items]))\n"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    out = subprocess.run([sys.executable, "-c", script, str(corpus.root)], capture_output=True, text=True, env=env, check=True)
+    assert json.loads(out.stdout) == [[i.id, list(i.options)] for i in engine.items]
+
+
+def test_editing_a_line_renews_only_its_items(tmp_path):
+    for path in CORPUS2.glob("*.md"):
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    before = QuizEngine(load_corpus(tmp_path).sections)
+    network = tmp_path / "network.md"
+    text = network.read_text(encoding="utf-8")
+    edited_line = next(n for n, line in enumerate(text.splitlines(), 1) if line.startswith("- ルーター:"))
+    network.write_text(text.replace("パケットの転送先を決める機器", "パケットの行き先を決める機器"), encoding="utf-8")
+    # Lines above move down too: ids do not depend on line numbers.
+    network.write_text("\n\n" + network.read_text(encoding="utf-8"), encoding="utf-8")
+    after = QuizEngine(load_corpus(tmp_path).sections)
+
+    after_ids = {i.id for i in after.items}
+    from_edited = [i for i in before.items if i.section.file == "network.md" and i.line == edited_line]
+    assert len(from_edited) >= 3
+    assert not any(i.id in after_ids for i in from_edited)
+    unchanged = [i for i in before.items if i not in from_edited]
+    assert all(i.id in after_ids for i in unchanged)
+    assert any(i.answer == "行き先" for i in after.items)
+
+
+def test_reload_analyses_only_changed_sections(monkeypatch):
+    sections = load_corpus(CORPUS2).sections
+    engine = QuizEngine(sections)
+    calls = []
+    real = quiz_module.analyze_section
+    monkeypatch.setattr(quiz_module, "analyze_section", lambda text, m: calls.append(text) or real(text, m))
+    changed = Section(sections[0].file, sections[0].line_start, sections[0].line_end, sections[0].headings, sections[0].text + "。TCPも使う")
+    reloaded = engine.reload((changed, *sections[1:]))
+    assert calls == [changed.text]
+    assert len(reloaded.items) >= len(engine.items)
+
+
+# --- Topics, quiz prompts, rounds --------------------------------------------------------
+
+
+def test_topics_are_top_level_headings_with_items(engine, corpus):
+    topics = engine.topics()
+    assert topics
+    assert set(topics) <= {s.headings[0] for s in corpus.sections if s.headings}
+    for topic in topics:
+        items = engine.items_for_topic(topic)
+        assert items and all(i.section.headings[0] == topic for i in items)
+    assert engine.items_for_topic("存在しないトピック") == ()
+
+
+def test_topic_match_ignores_width_and_case():
+    engine = QuizEngine(load_corpus(CORPUS2).sections)
+    assert engine.items_for_topic("ｄｎｓ") == engine.items_for_topic("DNS") != ()
+
+
+def test_quiz_for_sections_draws_one_per_section_in_turn(engine):
+    sections = [s for s in engine.sections if len(engine.items_in(s)) >= 2][:2]
+    picked = quiz_for_sections(engine, sections, limit=2)
+    assert len(picked) == 2
+    assert picked[0].section == sections[0]
+    if any(not gives_away(picked[0], i) for i in engine.items_in(sections[1])):
+        assert picked[1].section == sections[1]
+    mapping = {s: engine.items_in(s) for s in engine.sections}
+    assert quiz_for_sections(mapping, sections, limit=2) == picked
+    assert len(quiz_for_sections(engine, sections[:1], limit=2)) <= 2
+    assert quiz_for_sections(engine, [], limit=2) == ()
+    for item in quiz_for_sections(engine, sections[:1], limit=2):
+        assert item.section == sections[0]
+
+
+def test_quiz_for_sections_never_pairs_items_that_give_each_other_away(engine):
+    for section in engine.sections:
+        picked = quiz_for_sections(engine, [section], limit=2)
+        assert len(picked) <= 2
+        if len(picked) == 2:
+            assert not gives_away(*picked)
+
+
+def test_plan_round_skips_give_aways_unless_nothing_else_is_left(shipped_engine):
+    vt_d = [i for i in shipped_engine.items if i.subject == "VT-d"]
+    assert len(vt_d) == 3  # term, reveal, choice on one line
+    other = find(shipped_engine, Kind.CLOZE, "libcontainer")
+    assert plan_round([*vt_d, other], 2) == (vt_d[0], other)
+    assert plan_round(vt_d, 2) == (vt_d[0], vt_d[1])
+
+
+def test_code_blocks_tables_and_urls_give_no_blanks():
+    text = (
+        "# Git\n"
+        "- 履歴を一直線にしたいときのコマンド\n"
+        "  ```bash\n"
+        "  git rebase --interactive HEAD~3 でコミットをまとめる\n"
+        "  ```\n"
+        "  | コマンド | 説明 |\n"
+        "  | reflog | 消したコミットも見つかる |\n"
+        "  - 詳しくは https://git-scm.com/docs/git-rebase にリファレンスがある\n"
+    )
+    items = QuizEngine(parse_notes(text, "x.md")).items
+    assert items
+    for item in items:
+        assert item.line not in (3, 4, 5, 6, 7)
+        assert "git-scm" not in item.answer and "https" not in item.answer
