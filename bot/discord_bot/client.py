@@ -64,13 +64,20 @@ class ManabiBot(discord.Client):
             self._heartbeat_task.cancel()
         await super().close()
 
+    async def on_ready(self) -> None:
+        log.info("connected as %s to %d guild(s)", self.user, len(self.guilds))
+        self._write_heartbeat()
+
     async def _beat(self) -> None:
         """Refresh the heartbeat file while the gateway is up, for HEALTHCHECK."""
-        self.heartbeat_file.parent.mkdir(parents=True, exist_ok=True)
         while not self.is_closed():
-            if self.is_ready() and self.ws is not None and self.ws.open:
-                self.heartbeat_file.write_text(str(time.time()))
-            await asyncio.sleep(HEARTBEAT_SECONDS if self.is_ready() else 1)
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            self._write_heartbeat()
+
+    def _write_heartbeat(self) -> None:
+        if self.heartbeat_file and self.is_ready() and self.ws is not None and self.ws.open:
+            self.heartbeat_file.parent.mkdir(parents=True, exist_ok=True)
+            self.heartbeat_file.write_text(str(time.time()))
 
     # Questions in chat -------------------------------------------------------
 
