@@ -66,7 +66,7 @@ class Analyzer:
     def tokens(self, text: str) -> list[Token]:
         out: list[Token] = []
         with self._lock:
-            for offset, chunk in _chunks(text):
+            for offset, chunk in text_chunks(text):
                 for m in self._tokenizer.tokenize(chunk):
                     if not self._keeps(m.part_of_speech()) or not _has_word_char(m.surface()):
                         continue
@@ -110,7 +110,7 @@ class Analyzer:
         symbol: the topic it is about ("準仮想化は..." -> 準仮想化, "VT-d: ..." -> vt)."""
         text = _LEADING_MARK.sub("", text, count=1)
         with self._lock:
-            morphemes = self._tokenizer.tokenize(next(_chunks(text), (0, ""))[1][:200])
+            morphemes = self._tokenizer.tokenize(next(text_chunks(text), (0, ""))[1][:200])
         topic = []
         for m in morphemes:
             pos = m.part_of_speech()
@@ -145,7 +145,7 @@ def _core_dictionary_id() -> str:
     return f"{path.stat().st_size}-{zlib.crc32(header):08x}"
 
 
-def _chunks(text: str):
+def text_chunks(text: str):
     """Yield (offset, piece) covering text, pieces short enough for Sudachi, split at
     line ends where possible."""
     start = 0

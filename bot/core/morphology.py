@@ -13,9 +13,7 @@ from dataclasses import dataclass
 
 from sudachipy import Dictionary, SplitMode
 
-# SudachiPy rejects inputs over 49,149 bytes; 10,000 characters stay under it even if
-# every character takes four bytes in UTF-8.
-_MAX_CHUNK_CHARS = 10_000
+from bot.core.analyzer import text_chunks
 
 
 @dataclass(frozen=True)
@@ -41,7 +39,7 @@ class Morphology:
     def morphemes(self, text: str) -> list[Morpheme]:
         out: list[Morpheme] = []
         with self._lock:
-            for offset, piece in _pieces(text):
+            for offset, piece in text_chunks(text):
                 for m in self._tokenizer.tokenize(piece):
                     out.append(
                         Morpheme(
@@ -72,15 +70,3 @@ def shared_morphology() -> Morphology:
     """One tokenizer per process: loading the dictionary is the expensive part."""
     return Morphology()
 
-
-def _pieces(text: str):
-    """Yield (offset, piece) covering text, split at line ends, each short enough for Sudachi."""
-    start = 0
-    while start < len(text):
-        end = min(start + _MAX_CHUNK_CHARS, len(text))
-        if end < len(text):
-            newline = text.rfind("\n", start, end)
-            if newline > start:
-                end = newline + 1
-        yield start, text[start:end]
-        start = end
