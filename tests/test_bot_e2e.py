@@ -253,3 +253,18 @@ async def test_the_bot_resumes_after_the_gateway_drops(fake, start_bot):
     await fake.send_message(mention(fake, "kerberosとは？"))
     reply = (await fake.wait_for_call("POST", MESSAGES)).json
     assert reply["embeds"][0]["title"] == "ネットワークファイルシステム"
+
+
+async def test_a_typed_answer_through_the_modal_is_graded_and_stored(fake, start_bot, tmp_path):
+    bot = await start_bot()
+    item = next(i for i in bot.service.quiz.items if i.kind == "cloze" and i.answer == "libcontainer")
+    click = await fake.send_component(f"manabi:a:{item.id}")
+    modal = (await fake.wait_for_callback(click)).json
+    assert modal["type"] == 9 and modal["data"]["custom_id"] == f"manabi:m:{item.id}"
+    field = modal["data"]["components"][0]["components"][0]["custom_id"]
+    submit = await fake.send_modal_submit(modal["data"]["custom_id"], {field: " LibContainer "})
+    feedback = (await fake.wait_for_callback(submit)).json["data"]
+    assert feedback["flags"] & EPHEMERAL and "正解" in feedback["content"] and "残念" not in feedback["content"]
+    with sqlite3.connect(tmp_path / "manabi.db") as db:
+        rows = db.execute("SELECT learner, item_id, correct FROM attempts").fetchall()
+    assert rows == [(fake.plain_user["id"], item.id, 1)]
