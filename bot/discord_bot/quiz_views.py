@@ -206,7 +206,7 @@ class AnswerModal(discord.ui.Modal, title="答えを入力"):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         said = self.answer.value
-        correct = _service(interaction).grade(self.item, said)
+        correct = await asyncio.to_thread(_service(interaction).grade, self.item, said)  # Sudachi: off the loop
         await _record_and_reply(interaction, self.item, correct, said)
 
 
