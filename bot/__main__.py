@@ -59,7 +59,9 @@ async def _run(settings) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop)
 
-    service = await asyncio.to_thread(AnswerService, settings.corpus, db_path=settings.db)
+    service = await asyncio.to_thread(
+        AnswerService, settings.corpus, db_path=settings.db, cache_dir=settings.db.parent / "cache"
+    )
     if stopping.is_set():
         service.close()
         return 0

@@ -59,9 +59,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def _service(args: argparse.Namespace, db: Path | None = None):
     from bot.core.service import AnswerService
+    from bot.progress_bar import stderr_progress
 
     corpus = args.corpus or Path(os.environ.get("MANABI_CORPUS") or SHIPPED_CORPUS)
-    service = AnswerService(corpus, db_path=db)
+    # The token cache lives in the data folder, beside the progress database.
+    data_dir = (db or getattr(args, "db", None) or Path(os.environ.get("MANABI_DB") or "data/manabi.db")).parent
+    service = AnswerService(corpus, db_path=db, cache_dir=data_dir / "cache", progress=stderr_progress())
     for warning in service.corpus.warnings:
         print(f"警告: {warning}", file=sys.stderr)
     return service

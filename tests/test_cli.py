@@ -8,6 +8,12 @@ import pytest
 from tests.conftest import ROOT
 
 
+@pytest.fixture(autouse=True)
+def _data_in_tmp(tmp_path, monkeypatch):
+    # The CLI keeps its token cache beside the database: keep both out of the checkout.
+    monkeypatch.setenv("MANABI_DB", str(tmp_path / "data" / "manabi.db"))
+
+
 def run_cli(*args: str, stdin: str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],

@@ -1,9 +1,14 @@
 import random
+import subprocess
+import sys
 
 import numpy as np
+import pytest
 
+from bot.core import index as index_module
 from bot.core.index import BM25Index, NonNegativeIdfBM25
 from bot.core.search import searchable_text
+from tests.conftest import ROOT
 
 
 def test_sparse_scores_equal_rank_bm25_on_random_queries(service, analyzer):
@@ -41,3 +46,52 @@ def test_documents_without_a_query_term_are_never_returned():
     index = BM25Index([["a"], ["b"], ["c"], ["a", "b"]])
     assert [s.doc for s in index.top(["a"], 10)] == [0, 3]
     assert index.top(["zzz"], 10) == []
+
+
+@pytest.fixture(params=["lists", "arrays"])
+def store(request, monkeypatch):
+    """Run a test on both posting stores: Python lists (small corpora) and numpy arrays."""
+    monkeypatch.setattr(index_module, "ARRAY_MIN_DOCS", 10**9 if request.param == "lists" else 0)
+    return request.param
+
+
+def test_both_stores_give_rank_bm25_scores_to_the_last_bit(store, service, analyzer):
+    rng = random.Random(11)
+    base = [analyzer.terms(searchable_text(s)) for s in service.corpus.sections]
+    vocab = sorted({t for doc in base for t in doc})
+    docs = base + [rng.choices(vocab, k=rng.randint(1, 60)) for _ in range(500)] + [[]]
+    index = BM25Index(docs)
+    reference = NonNegativeIdfBM25(docs)
+    for _ in range(200):
+        query = rng.choices(vocab, k=rng.randint(1, 6)) + rng.choice([[], ["存在しない語"]])  # repeats too
+        theirs = reference.get_scores(query)
+        assert np.array_equal(index.scores(query), theirs)
+        expected = sorted(np.flatnonzero(theirs > 0), key=lambda d: (-theirs[d], d))[:10]
+        top = index.top(query, 10)
+        assert [s.doc for s in top] == expected
+        assert [s.score for s in top] == [theirs[d] for d in expected]
+        assert all(set(s.matched) == {t for t in query if t in docs[s.doc]} for s in top)
+        assert all(index.idf(t) == reference.idf.get(t) for t in query)
+
+
+def test_ties_keep_document_order_even_when_k_cuts_through_them(store):
+    docs = [["x", "y"], ["a"], ["a"], ["b"], ["a"], ["a"], ["c"]]
+    assert [s.doc for s in BM25Index(docs).top(["a"], 3)] == [1, 2, 4]
+    assert [s.doc for s in BM25Index(docs).top(["a", "c"], 2)] == [6, 1]
+
+
+def test_both_stores_accept_empty_corpora(store):
+    assert BM25Index([]).top(["kvm"], 3) == []
+    assert BM25Index([[], []]).top(["kvm"], 3) == []
+    assert list(BM25Index([[], []]).scores(["kvm"])) == [0.0, 0.0]
+
+
+def test_the_search_never_imports_rank_bm25_or_numpy_for_small_notes():
+    code = (
+        "import sys; from pathlib import Path; from bot.core.analyzer import Analyzer; "
+        "from bot.core.search import build_search; "
+        "_, s = build_search(Path('corpus'), Analyzer()); s.search('KVMとは', 3); "
+        "assert 'rank_bm25' not in sys.modules and 'numpy' not in sys.modules, sorted(sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr

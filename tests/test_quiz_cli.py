@@ -95,7 +95,7 @@ def test_list_json_prints_every_item_without_asking(run, engine):
     rows = [json.loads(line) for line in out.splitlines()]
     assert [r["id"] for r in rows] == [i.id for i in engine.items]
     assert all(set(r) == {"id", "kind", "question", "answer", "options", "source"} for r in rows)
-    assert not Path("data").exists()  # listing needs no database
+    assert not (Path("data") / "manabi.db").exists()  # listing needs no database
 
 
 def test_list_json_of_one_topic(run):

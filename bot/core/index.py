@@ -1,32 +1,42 @@
-"""BM25 over sections: rank-bm25 fits the model, an inverted index scores it.
+"""BM25 over sections: exactly rank-bm25's get_scores, without looping over every section.
 
-rank-bm25's get_scores loops in Python over every document for every query term.
-Scoring only the documents that hold a query term gives exactly the same numbers
-(a term a document lacks adds 0) at a fraction of the cost.
+rank-bm25 loops in Python over every document for every query term. Here each term
+keeps a posting list (the documents that hold it, with the weight one occurrence of
+the term in a query adds to each), so a query touches only those documents. Every
+number is computed with the operations get_scores uses, in the same order, so the
+scores are equal to the last bit (tests/test_index.py checks it against
+NonNegativeIdfBM25, which the search itself never imports).
+
+The postings live in one of two stores. Small corpora use Python lists: for the few
+hundred sections of a cold `manabi ask`, importing numpy takes longer than building
+and searching. From ARRAY_MIN_DOCS sections on, numpy arrays: one sort builds them
+and a query costs well under a millisecond at 100,000 sections.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
+from itertools import chain
 
-import numpy as np
-from rank_bm25 import BM25Okapi
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a cold start counts
+if TYPE_CHECKING:
+    import numpy as np
+
+ARRAY_MIN_DOCS = 2_000
 
 
-class NonNegativeIdfBM25(BM25Okapi):
-    """BM25Okapi with Lucene's idf, log(1 + (N - n + 0.5) / (n + 0.5)).
+def __getattr__(name: str):
+    # `from bot.core.index import NonNegativeIdfBM25` keeps working for tests and
+    # benchmarks, importing rank-bm25 only then.
+    if name == "NonNegativeIdfBM25":
+        from bot.core.bm25_reference import NonNegativeIdfBM25
 
-    The classic idf is 0 for a term in exactly half the documents and negative above
-    that; rank-bm25 then floors it to epsilon times the average idf, which is itself 0
-    in a tiny corpus, so a matching note could score nothing. Lucene's idf stays
-    positive and keeps the same order.
-    """
-
-    def _calc_idf(self, nd: dict[str, int]) -> None:
-        for word, freq in nd.items():
-            self.idf[word] = math.log(1 + (self.corpus_size - freq + 0.5) / (freq + 0.5))
+        return NonNegativeIdfBM25
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -36,66 +46,179 @@ class Scored:
     matched: tuple[str, ...]
 
 
+def idf(size: int, doc_freq: int) -> float:
+    """Lucene's idf, never negative; the same expression as NonNegativeIdfBM25."""
+    return math.log(1 + (size - doc_freq + 0.5) / (doc_freq + 0.5))
+
+
+def _length_norm(doc_len, avgdl: float, k1: float, b: float):
+    # For a number or a numpy array alike, grouped as get_scores groups it.
+    return k1 * (1 - b + b * doc_len / avgdl)
+
+
+def _weight(term_idf, tf, norm, k1: float):
+    # What one occurrence of a query term adds to a document, grouped as get_scores.
+    return term_idf * (tf * (k1 + 1) / (tf + norm))
+
+
 class BM25Index:
     """Exact BM25 scores for a list of term lists; empty lists of documents allowed."""
 
     def __init__(self, docs: list[list[str]], k1: float = 1.5, b: float = 0.75) -> None:
         self.size = len(docs)
-        self.model: NonNegativeIdfBM25 | None = None
-        self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        if not any(docs):
-            return  # rank-bm25 divides by the total length: nothing to fit
-        self.model = NonNegativeIdfBM25(docs, k1=k1, b=b)
-        m = self.model
-        norm = m.k1 * (1 - m.b + m.b * np.asarray(m.doc_len, dtype=float) / m.avgdl)
-        rows: dict[str, tuple[list[int], list[int]]] = {}
-        for doc, freqs in enumerate(m.doc_freqs):
-            for term, tf in freqs.items():
-                ids, tfs = rows.setdefault(term, ([], []))
-                ids.append(doc)
-                tfs.append(tf)
-        for term, (ids, tfs) in rows.items():
-            ids_a = np.asarray(ids, dtype=np.int64)
-            tf_a = np.asarray(tfs, dtype=float)
-            # The per-document weight of one occurrence of term in a query.
-            weight = m.idf[term] * tf_a * (m.k1 + 1) / (tf_a + norm[ids_a])
-            self._postings[term] = (ids_a, weight)
+        store = ArrayPostings if self.size >= ARRAY_MIN_DOCS else ListPostings
+        self._postings = store(docs, k1, b)
 
     def idf(self, term: str) -> float | None:
-        return self.model.idf.get(term) if self.model else None
+        return self._postings.idf(term)
 
     def max_idf(self) -> float:
         """The idf a term found in no document would get."""
-        n = self.size
-        return math.log(1 + (n + 0.5) / 0.5)
+        return idf(self.size, 0)
 
     def scores(self, query: list[str]) -> np.ndarray:
         """The score of every document, equal to rank-bm25's get_scores."""
-        scores = np.zeros(self.size)
-        for term in query:  # a repeated query term counts again, as in rank-bm25
-            posting = self._postings.get(term)
-            if posting is not None:
-                np.add.at(scores, posting[0], posting[1])
-        return scores
+        return self._postings.scores(query)
 
     def top(self, query: list[str], k: int) -> list[Scored]:
         """The k best documents that hold at least one query term, best first.
 
         Ties keep document order, so results are stable."""
-        if k <= 0 or not self._postings:
+        if k <= 0:
             return []
+        terms = list(dict.fromkeys(query))
+        return [
+            Scored(doc, score, tuple(t for t in terms if self._postings.holds(doc, t)))
+            for doc, score in self._postings.top(query, k)
+        ]
+
+
+class ListPostings:
+    """term -> (ascending doc ids, weights) as Python lists; no numpy needed."""
+
+    def __init__(self, docs: list[list[str]], k1: float, b: float) -> None:
+        self.size = len(docs)
+        self._postings: dict[str, tuple[list[int], list[float]]] = {}
+        self._idf: dict[str, float] = {}
+        total_len = sum(map(len, docs))
+        if not total_len:
+            return  # BM25 divides by the average length: nothing to index
+        avgdl = total_len / self.size
+        tfs: dict[str, tuple[list[int], list[int]]] = {}
+        for doc, terms in enumerate(docs):
+            for term, tf in Counter(terms).items():
+                ids, counts = tfs.setdefault(term, ([], []))
+                ids.append(doc)
+                counts.append(tf)
+        norms = [_length_norm(len(d), avgdl, k1, b) for d in docs]
+        for term, (ids, counts) in tfs.items():
+            term_idf = self._idf[term] = idf(self.size, len(ids))
+            self._postings[term] = (ids, [_weight(term_idf, tf, norms[d], k1) for d, tf in zip(ids, counts)])
+
+    def idf(self, term: str) -> float | None:
+        return self._idf.get(term)
+
+    def holds(self, doc: int, term: str) -> bool:
+        ids = self._postings.get(term, ((), ()))[0]
+        i = bisect_left(ids, doc)
+        return i < len(ids) and ids[i] == doc
+
+    def _accumulate(self, query: list[str]) -> dict[int, float]:
+        """doc -> score for the documents holding a query term, summed in query order."""
+        scores: dict[int, float] = {}
+        for term in query:  # a repeated query term counts again, as in rank-bm25
+            ids, weights = self._postings.get(term, ((), ()))
+            get = scores.get
+            for doc, weight in zip(ids, weights):
+                scores[doc] = get(doc, 0.0) + weight
+        return scores
+
+    def scores(self, query: list[str]) -> np.ndarray:
+        import numpy as np
+
+        out = np.zeros(self.size)
+        for doc, score in self._accumulate(query).items():
+            out[doc] = score
+        return out
+
+    def top(self, query: list[str], k: int) -> list[tuple[int, float]]:
+        scores = self._accumulate(query)
+        best = heapq.nsmallest(k, ((-score, doc) for doc, score in scores.items() if score > 0))
+        return [(doc, -negated) for negated, doc in best]
+
+
+class ArrayPostings:
+    """All postings in three numpy arrays, sorted by term then document:
+    doc ids, weights, and where each term's run starts."""
+
+    def __init__(self, docs: list[list[str]], k1: float, b: float) -> None:
+        import numpy as np
+
+        self.size = len(docs)
+        self._term_ids: dict[str, int] = {}
+        self._idf: list[float] = []
+        doc_lens = np.fromiter(map(len, docs), dtype=np.int64, count=self.size)
+        total_len = int(doc_lens.sum())
+        self._starts = [0]
+        self._docs = np.zeros(0, dtype=np.int64)
+        self._weights = np.zeros(0)
+        if not total_len:
+            return  # BM25 divides by the average length: nothing to index
+        # Every (term, doc) pair as one number, term * size + doc; sorting them
+        # groups each term's postings with its documents ascending.
+        ids = self._term_ids
+        token_terms = np.fromiter(
+            (ids.setdefault(t, len(ids)) for t in chain.from_iterable(docs)), dtype=np.int64, count=total_len
+        )
+        token_docs = np.repeat(np.arange(self.size, dtype=np.int64), doc_lens)
+        pairs, tfs = np.unique(token_terms * self.size + token_docs, return_counts=True)
+        pair_terms, self._docs = np.divmod(pairs, self.size)
+        doc_freqs = np.bincount(pair_terms, minlength=len(ids))
+        self._starts = [0, *np.cumsum(doc_freqs).tolist()]
+        # math.log per term, not np.log, whose vectorised rounding may differ by a bit.
+        self._idf = [idf(self.size, df) for df in doc_freqs.tolist()]
+        norms = _length_norm(doc_lens, total_len / self.size, k1, b)
+        term_idfs = np.asarray(self._idf)[pair_terms]
+        self._weights = _weight(term_idfs, tfs, norms[self._docs], k1)
+
+    def idf(self, term: str) -> float | None:
+        term_id = self._term_ids.get(term)
+        return None if term_id is None else self._idf[term_id]
+
+    def _posting(self, term: str):
+        term_id = self._term_ids.get(term)
+        if term_id is None:
+            return None
+        start, end = self._starts[term_id], self._starts[term_id + 1]
+        return self._docs[start:end], self._weights[start:end]
+
+    def holds(self, doc: int, term: str) -> bool:
+        posting = self._posting(term)
+        if posting is None:
+            return False
+        ids = posting[0]
+        i = int(ids.searchsorted(doc))
+        return i < len(ids) and ids[i] == doc
+
+    def scores(self, query: list[str]) -> np.ndarray:
+        import numpy as np
+
+        scores = np.zeros(self.size)
+        for term in query:  # a repeated query term counts again, as in rank-bm25
+            posting = self._posting(term)
+            if posting is not None:
+                # A term lists each document once, so a plain += adds in place.
+                scores[posting[0]] += posting[1]
+        return scores
+
+    def top(self, query: list[str], k: int) -> list[tuple[int, float]]:
+        import numpy as np
+
         scores = self.scores(query)
         candidates = np.flatnonzero(scores > 0)
-        if candidates.size == 0:
-            return []
+        if candidates.size > k:
+            # Keep the k best and everything tied with the k-th, then order those.
+            kth = np.partition(scores[candidates], candidates.size - k)[candidates.size - k]
+            candidates = candidates[scores[candidates] >= kth]
         order = candidates[np.lexsort((candidates, -scores[candidates]))][:k]
-        terms = set(query)
-        result = []
-        for doc in order:
-            freqs = self.model.doc_freqs[doc]
-            matched = tuple(t for t in dict.fromkeys(query) if t in freqs and t in terms)
-            result.append(Scored(int(doc), float(scores[doc]), matched))
-        return result
-
-    def doc_terms(self, doc: int) -> Counter:
-        return Counter(self.model.doc_freqs[doc]) if self.model else Counter()
+        return [(int(d), float(scores[d])) for d in order]

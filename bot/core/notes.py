@@ -113,14 +113,19 @@ def _make_section(file: str, headings: list[str], block: list[tuple[int, str]], 
     )
 
 
-def load_corpus(root: Path) -> Corpus:
-    """Read every *.md under root, sorted; unreadable files become warnings."""
+@dataclass(frozen=True)
+class NoteFile:
+    path: str  # relative to the notes folder, with forward slashes
+    text: str
+
+
+def read_note_files(root: Path) -> tuple[list[NoteFile], list[str]]:
+    """Every *.md under root, sorted, and a warning for each one that cannot be read."""
     if not root.is_dir():
         raise CorpusError(f"ノートのフォルダが見つかりません: {root}")
-    sections: list[Section] = []
+    notes: list[NoteFile] = []
     warnings: list[str] = []
-    files = sorted(p for p in root.rglob("*.md") if p.is_file())
-    for path in files:
+    for path in sorted(p for p in root.rglob("*.md") if p.is_file()):
         rel = path.relative_to(root).as_posix()
         try:
             text = path.read_text(encoding="utf-8-sig")
@@ -130,7 +135,18 @@ def load_corpus(root: Path) -> Corpus:
         except OSError as exc:
             warnings.append(f"{rel}: 読めませんでした ({exc.strerror or exc})")
             continue
-        sections.extend(parse_notes(text, rel))
+        notes.append(NoteFile(rel, text))
+    return notes, warnings
+
+
+def no_notes_error(root: Path) -> CorpusError:
+    return CorpusError(f"ノートがありません: {root} に中身のある *.md ファイルがありません")
+
+
+def load_corpus(root: Path) -> Corpus:
+    """Read every *.md under root, sorted; unreadable files become warnings."""
+    notes, warnings = read_note_files(root)
+    sections = [section for note in notes for section in parse_notes(note.text, note.path)]
     if not sections:
-        raise CorpusError(f"ノートがありません: {root} に中身のある *.md ファイルがありません")
+        raise no_notes_error(root)
     return Corpus(root=root, sections=tuple(sections), warnings=tuple(warnings))

@@ -7,10 +7,10 @@ from pathlib import Path
 from bot.core.analyzer import Analyzer
 from bot.core.grading import Grader
 from bot.core.models import Answer
-from bot.core.notes import Corpus, load_corpus
+from bot.core.notes import Corpus
 from bot.core.progress import ProgressStore, Stats
 from bot.core.quiz import QuizEngine, QuizItem, quiz_for_sections
-from bot.core.search import SectionSearch
+from bot.core.search import Progress, SectionSearch, build_search
 
 DEFAULT_K = 3
 # Longer questions are cut before analysis: no learner's question needs more, and it
@@ -29,9 +29,18 @@ class AnswerService:
     questions but cannot record quiz attempts.
     """
 
-    def __init__(self, corpus_dir: Path, analyzer: Analyzer | None = None, db_path: Path | None = None) -> None:
+    def __init__(
+        self,
+        corpus_dir: Path,
+        analyzer: Analyzer | None = None,
+        db_path: Path | None = None,
+        cache_dir: Path | None = None,
+        progress: Progress | None = None,
+    ) -> None:
         self.corpus_dir = corpus_dir
         self.analyzer = analyzer or Analyzer()
+        self.cache_dir = cache_dir  # the token cache; None: tokenize all notes on each load
+        self.progress = progress
         self.corpus: Corpus
         self.search: SectionSearch
         self.quiz: QuizEngine | None = None
@@ -43,8 +52,7 @@ class AnswerService:
 
     def reload(self) -> Corpus:
         """Re-read the notes. On a CorpusError the previous notes stay in use."""
-        corpus = load_corpus(self.corpus_dir)
-        search = SectionSearch(corpus.sections, self.analyzer)
+        corpus, search = build_search(self.corpus_dir, self.analyzer, self.cache_dir, self.progress)
         quiz = self.quiz.reload(corpus.sections) if self.quiz else QuizEngine(corpus.sections)
         self.corpus, self.search, self.quiz = corpus, search, quiz
         return corpus

@@ -1,0 +1,103 @@
+"""One measurement in a fresh process, printed as one JSON line; benchmarks/run.py
+starts it, so each peak memory figure belongs to that measurement alone.
+
+  python -m benchmarks.measure build CORPUS CACHE     build from scratch, filling CACHE
+  python -m benchmarks.measure restart CORPUS CACHE   restart on a warm CACHE, nothing more
+  python -m benchmarks.measure query CORPUS CACHE     restart, then time warm queries
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+
+STARTED = time.perf_counter()  # as early as this process can tell: imports count
+
+from pathlib import Path  # noqa: E402
+
+from bot.core.analyzer import Analyzer  # noqa: E402
+from bot.core.search import build_search  # noqa: E402
+
+TOP_K = 10
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=["build", "restart", "query"])
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("cache", type=Path)
+    parser.add_argument("--questions", type=int, default=200)
+    parser.add_argument("--reference-questions", type=int, default=30)
+    args = parser.parse_args()
+
+    analyzer = Analyzer()
+    corpus, search = build_search(args.corpus, analyzer, args.cache)
+    result = {"sections": len(corpus.sections), "ready_s": time.perf_counter() - STARTED}
+    if args.mode == "query":
+        questions = _questions(args.questions)
+        result |= _latencies(lambda q: search.rank(q, TOP_K), questions)
+        result["peak_mb"] = _peak_mb()  # before rank-bm25 adds its own memory
+        result |= _reference(args, analyzer, search, questions[: args.reference_questions])
+    else:
+        result["peak_mb"] = _peak_mb()
+    print(json.dumps(result))
+
+
+def _questions(count: int) -> list[str]:
+    from benchmarks.corpus import questions
+
+    shipped = Path(__file__).resolve().parent.parent / "tests" / "data" / "questions.jsonl"
+    labelled = [json.loads(line)["question"] for line in shipped.read_text(encoding="utf-8").splitlines() if line]
+    return questions(count) + labelled
+
+
+def _latencies(ask, questions: list[str], prefix: str = "query") -> dict:
+    for question in questions:  # warm up: first calls fill caches on every level
+        ask(question)
+    times = []
+    for question in questions:
+        start = time.perf_counter()
+        ask(question)
+        times.append(time.perf_counter() - start)
+    times.sort()
+    return {
+        f"{prefix}_p50_ms": 1000 * times[len(times) // 2],
+        f"{prefix}_p95_ms": 1000 * times[int(len(times) * 0.95)],
+    }
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _reference(args, analyzer: Analyzer, search, questions: list[str]) -> dict:
+    """rank-bm25 on the same terms: its fit, its get_scores + top-10, and whether its
+    scores equal ours to the last bit."""
+    import numpy as np
+
+    from bot.core.bm25_reference import NonNegativeIdfBM25
+    from bot.core.cache import TokenCache
+    from bot.core.notes import read_note_files
+
+    notes, _ = read_note_files(args.corpus)
+    cache = TokenCache(args.cache, args.corpus, analyzer.fingerprint)
+    docs = [terms for note in notes for terms in cache.load(note)[1]]
+    start = time.perf_counter()
+    reference = NonNegativeIdfBM25(docs)
+    fit_s = time.perf_counter() - start
+
+    def reference_top(question: str) -> list[int]:
+        scores = reference.get_scores(analyzer.terms(question))
+        best = np.argpartition(-scores, TOP_K)[:TOP_K]
+        return sorted(best, key=lambda d: (-scores[d], d))
+
+    exact = all(
+        np.array_equal(reference.get_scores(q), search.index.scores(q)) for q in map(analyzer.terms, questions)
+    )
+    return {"rank_bm25_fit_s": fit_s, "exact": exact} | _latencies(reference_top, questions, "rank_bm25")
+
+
+if __name__ == "__main__":
+    main()

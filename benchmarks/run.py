@@ -1,0 +1,170 @@
+"""Speed and scale of manabi's search, run by hand (not a test):
+
+  python -m benchmarks.run            1k, 10k and 100k sections (a few minutes on 2 cores)
+  python -m benchmarks.run --quick    1k and 10k only
+  python -m benchmarks.run --sizes 5000,20000
+
+For each size it writes a generated notes folder (benchmarks/corpus.py), then in fresh
+processes measures the build from scratch, the restart on the warm token cache, and
+the latency of warm queries (tokenize + score + top-10, in process) beside rank-bm25's
+own get_scores on the same terms. Last, the cold start of one `python -m bot.cli ask`
+on the shipped notes beside a process that only imports SudachiPy and loads its
+dictionary. The targets are checked at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.corpus import write_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+BARE_LOAD = "from sudachipy import Dictionary, SplitMode; Dictionary(dict='core').tokenizer(mode=SplitMode.C)"
+COLD_QUESTION = "KVMとQEMUの違いは？"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="skip 100k sections")
+    parser.add_argument("--sizes", help="comma-separated section counts (overrides --quick)")
+    parser.add_argument("--cold-runs", type=int, default=15, help="processes started for the cold start (default 15)")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [1_000, 10_000] + ([] if args.quick else [100_000])
+
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="manabi-bench-") as work:
+        for size in sizes:
+            rows.append(measure_size(Path(work), size))
+            print_row(rows[-1], header=len(rows) == 1)
+        cold = measure_cold_start(Path(work), args.cold_runs)
+    print()
+    bare = cold["bare_ms"]
+    print(f"cold start on the shipped notes, whole processes, median of {args.cold_runs}:")
+    print(f"  bare SudachiPy import + dictionary load     {bare:5.0f} ms")
+    print(f"  python -m bot.cli ask                       {cold['ask_ms']:5.0f} ms  {cold['ask_ms'] / bare:.2f}x")
+    print(f"  python -m benchmarks.ask_core (search only) {cold['core_ms']:5.0f} ms  {cold['core_ms'] / bare:.2f}x")
+    print(f"  `ask` imports discord: {cold['imports_discord']}, numpy: {cold['imports_numpy']}")
+    print()
+    print("\n".join(check_targets(rows, cold)))
+
+
+def run_measure(mode: str, corpus: Path, cache: Path) -> dict:
+    start = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks.measure", mode, str(corpus), str(cache)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["process_s"] = time.perf_counter() - start
+    return result
+
+
+def measure_size(work: Path, size: int) -> dict:
+    corpus, cache = work / f"notes-{size}", work / f"cache-{size}"
+    write_corpus(corpus, size)
+    build = run_measure("build", corpus, cache)
+    restart = run_measure("restart", corpus, cache)
+    queries = run_measure("query", corpus, cache)
+    return {
+        "size": size,
+        "sections": build["sections"],
+        "files": sum(1 for _ in corpus.rglob("*.md")),
+        "build_s": build["process_s"],
+        "build_peak_mb": build["peak_mb"],
+        "restart_s": restart["process_s"],
+        "restart_peak_mb": restart["peak_mb"],
+    } | {k: v for k, v in queries.items() if k.startswith(("query", "rank_bm25", "exact"))}
+
+
+COLUMNS = [
+    ("sections", "sections", "{:>8}"),
+    ("files", "files", "{:>5}"),
+    ("build_s", "build s", "{:>7.1f}"),
+    ("build_peak_mb", "MB", "{:>5.0f}"),
+    ("restart_s", "restart s", "{:>9.2f}"),
+    ("restart_peak_mb", "MB", "{:>5.0f}"),
+    ("query_p50_ms", "p50 ms", "{:>6.2f}"),
+    ("query_p95_ms", "p95 ms", "{:>6.2f}"),
+    ("rank_bm25_fit_s", "bm25 fit s", "{:>10.2f}"),
+    ("rank_bm25_p50_ms", "bm25 p50", "{:>8.1f}"),
+    ("rank_bm25_p95_ms", "bm25 p95", "{:>8.1f}"),
+    ("exact", "exact", "{!s:>5}"),
+]
+
+
+def print_row(row: dict, header: bool) -> None:
+    if header:
+        print(
+            "build: from scratch, whole process; restart: warm token cache, whole process;\n"
+            "MB: peak RSS of that process; p50/p95: warm query, tokenize + score + top-10;\n"
+            "bm25: rank-bm25 BM25Okapi (our idf) fit and get_scores + top-10 on the same terms;\n"
+            "exact: rank-bm25's scores equal ours to the last bit on the sample questions\n"
+        )
+        print("  ".join(f"{title:>{len(fmt.format(row[key]))}}" for key, title, fmt in COLUMNS))
+    print("  ".join(fmt.format(row[key]) for key, _, fmt in COLUMNS), flush=True)
+
+
+def measure_cold_start(work: Path, runs: int) -> dict:
+    """Median wall time of whole processes, the two kinds interleaved so that load
+    from other work on the machine hits both alike."""
+    env = os.environ | {"MANABI_DB": str(work / "cold-data" / "manabi.db")}  # any cache goes here
+    commands = {
+        "bare": [sys.executable, "-c", BARE_LOAD],
+        "ask": [sys.executable, "-m", "bot.cli", "ask", COLD_QUESTION],
+        "core": [sys.executable, "-m", "benchmarks.ask_core", str(work / "cold-core-cache"), COLD_QUESTION],
+    }
+    for name in ("ask", "core"):  # fill the caches
+        subprocess.run(commands[name], cwd=ROOT, env=env, capture_output=True, check=True)
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, command in commands.items():
+            start = time.perf_counter()
+            subprocess.run(command, cwd=ROOT, env=env, capture_output=True, check=True)
+            times[name].append(time.perf_counter() - start)
+    ask = commands["ask"]
+    imports = subprocess.run(
+        [sys.executable, "-X", "importtime", *ask[1:]], cwd=ROOT, env=env, capture_output=True, text=True
+    ).stderr
+    return {
+        "bare_ms": 1000 * statistics.median(times["bare"]),
+        "ask_ms": 1000 * statistics.median(times["ask"]),
+        "core_ms": 1000 * statistics.median(times["core"]),
+        "imports_discord": _imported("discord", imports),
+        "imports_numpy": _imported("numpy", imports),
+    }
+
+
+def _imported(package: str, importtime_log: str) -> bool:
+    return re.search(rf"\|\s+{package}(\.\S+)?$", importtime_log, re.MULTILINE) is not None
+
+
+def check_targets(rows: list[dict], cold: dict) -> list[str]:
+    checks = []
+    for row in rows:
+        if row["size"] == 10_000:
+            checks.append(("warm query p50 <= 1 ms at 10k", row["query_p50_ms"] <= 1))
+            checks.append(("restart with a warm cache <= 1 s at 10k", row["restart_s"] <= 1))
+        if row["size"] == 100_000:
+            checks.append(("warm query p50 <= 5 ms at 100k", row["query_p50_ms"] <= 5))
+        checks.append((f"p95 <= 3x p50 at {row['sections']}", row["query_p95_ms"] <= 3 * row["query_p50_ms"]))
+        checks.append((f"scores equal rank-bm25's at {row['sections']}", row["exact"]))
+    checks.append(("cold `bot.cli ask` <= 1.5x bare import + load", cold["ask_ms"] <= 1.5 * cold["bare_ms"]))
+    checks.append(("cold search-only ask <= 1.5x bare import + load", cold["core_ms"] <= 1.5 * cold["bare_ms"]))
+    checks.append(("cold ask imports no discord", not cold["imports_discord"]))
+    return [f"{'PASS' if ok else 'FAIL'}  {name}" for name, ok in checks]
+
+
+if __name__ == "__main__":
+    main()
