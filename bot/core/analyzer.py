@@ -6,6 +6,7 @@ whatever spelling variant, case or inflection the learner used.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import zlib
@@ -38,6 +39,12 @@ class Token:
     end: int
 
 
+@functools.cache
+def core_dictionary() -> Dictionary:
+    """The dictionary is loaded once per process; each user makes its own tokenizer."""
+    return Dictionary(dict="core")
+
+
 class Analyzer:
     """Turns text into index terms.
 
@@ -50,7 +57,7 @@ class Analyzer:
         self.expand_compounds = expand_compounds
         self.drop_function_words = drop_function_words
         self.acronyms = acronyms
-        self._tokenizer = Dictionary(dict="core").tokenizer(mode=SplitMode.C)
+        self._tokenizer = core_dictionary().tokenizer(mode=SplitMode.C)
         # A Sudachi tokenizer must not be used from two threads at once.
         self._lock = threading.Lock()
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from sudachipy import Dictionary, SplitMode
 
-from bot.core.analyzer import text_chunks
+from bot.core.analyzer import core_dictionary, text_chunks
 
 
 @dataclass(frozen=True)
@@ -68,5 +68,5 @@ def morphemes_key(morphemes: list[Morpheme]) -> str:
 @functools.cache
 def shared_morphology() -> Morphology:
     """One tokenizer per process: loading the dictionary is the expensive part."""
-    return Morphology()
+    return Morphology(core_dictionary())
 
