@@ -130,7 +130,14 @@ def _as_text(service, answer: Answer) -> str:
             f"[{i}] {s.title}  ({s.file}:{s.line_start}-{s.line_end})\n"
             f"{service.highlight(s.text, hit.matched, bold, reset)}"
         )
+    if answer.quiz:  # check yourself right after reading; `manabi quiz` records answers
+        blocks.append("確認クイズ:\n" + "\n".join(_prompt(i, item) for i, item in enumerate(answer.quiz, start=1)))
     return "\n\n".join(blocks)
+
+
+def _prompt(number: int, item) -> str:
+    options = "".join(f"\n   {n}. {option}" for n, option in enumerate(item.options, start=1))
+    return f"Q{number}. {item.question}{options}"
 
 
 def _eval(args: argparse.Namespace) -> int:

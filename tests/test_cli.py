@@ -32,6 +32,7 @@ def test_ask_prints_heading_path_highlighted_text_and_source():
     first = result.stdout.split("\n\n")[0]
     assert first.startswith("[1] 仮想化 > proxmox  (notes.md:20-27)")
     assert "**KVM**" in first and "**QEMU**" in first
+    assert "確認クイズ:\nQ1. " in result.stdout
 
 
 def test_ask_json_has_the_documented_fields():
@@ -44,6 +45,10 @@ def test_ask_json_has_the_documented_fields():
     assert set(hit) >= {"headings", "text", "score", "source", "line_start", "line_end", "matched"}
     assert hit["source"] == "notes.md" and hit["line_start"] <= 17 <= hit["line_end"]
     assert "VT-d" in hit["text"] and "vt" in hit["matched"]
+    assert 1 <= len(answer["quiz"]) <= 2
+    quiz = answer["quiz"][0]
+    assert {"id", "kind", "question", "answer", "options"} <= set(quiz)
+    assert quiz["answer"] not in quiz["question"] and quiz["source"]["line_start"] == hit["line_start"]
 
 
 def test_no_match_is_an_empty_hit_list_and_exit_0():

@@ -36,6 +36,12 @@ def test_empty_questions_are_refused(service, question):
         service.ask(question)
 
 
+def test_quiz_prompts_are_about_what_was_asked(service):
+    answer = service.ask("VT-dとは？")
+    assert answer.quiz and answer.quiz[0].subject == "VT-d"
+    assert all(item.section in {h.section for h in answer.hits} for item in answer.quiz)
+
+
 def test_k_limits_the_hits(service):
     assert len(service.ask("仮想化", k=1).hits) == 1
     assert len(service.ask("仮想化", k=5).hits) == 5

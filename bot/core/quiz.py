@@ -707,11 +707,21 @@ def quiz_for_sections(
     source: QuizEngine | Mapping[Section, Sequence[QuizItem]],
     sections: Iterable[Section],
     limit: int = 2,
+    about: Iterable[str] = (),
 ) -> tuple[QuizItem, ...]:
     """Up to `limit` items drawn from the given sections (an answer's hits, best first),
-    one per section in turn, no two giving each other away."""
+    one per section in turn, no two giving each other away. Items whose subject is one
+    of the words in `about` (what the question matched) come first, then those that
+    contain one."""
     lookup = source.items_in if isinstance(source, QuizEngine) else (lambda s: tuple(source.get(s, ())))
-    queues = [sorted(lookup(s), key=lambda i: _PROMPT_ORDER[i.kind]) for s in sections]
+    words = {_fold(w) for w in about}
+
+    def order(item: QuizItem) -> tuple[int, int]:
+        subject = _fold(item.subject)
+        relevance = 0 if subject in words else 1 if any(w in subject for w in words) else 2
+        return relevance, _PROMPT_ORDER[item.kind]
+
+    queues = [sorted(lookup(s), key=order) for s in sections]
     in_turn = [item for row in itertools.zip_longest(*queues) for item in row if item is not None]
     picked: list[QuizItem] = []
     for item in in_turn:

@@ -66,7 +66,9 @@ class AnswerService:
         if not question:
             raise QuestionError("質問が空です。知りたいことを書いてください。")
         hits = self.search.search(question[:MAX_QUESTION_CHARS], k)
-        quiz = quiz_for_sections(self.quiz, [h.section for h in hits])
+        # Prompts about the very words the question matched come first.
+        words = [h.section.text[a:b] for h in hits for a, b in self.analyzer.spans(h.section.text, frozenset(h.matched))]
+        quiz = quiz_for_sections(self.quiz, [h.section for h in hits], about=words)
         return Answer(question=question, hits=hits, quiz=quiz)
 
     # Quiz --------------------------------------------------------------------
