@@ -15,6 +15,7 @@ from bot.core.models import Answer
 from bot.core.notes import CorpusError
 
 SHIPPED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+DEFAULT_DB = Path("data") / "manabi.db"
 EXIT_USAGE = 2
 
 
@@ -63,11 +64,20 @@ def _service(args: argparse.Namespace, db: Path | None = None):
 
     corpus = args.corpus or Path(os.environ.get("MANABI_CORPUS") or SHIPPED_CORPUS)
     # The token cache lives in the data folder, beside the progress database.
-    data_dir = (db or getattr(args, "db", None) or Path(os.environ.get("MANABI_DB") or "data/manabi.db")).parent
-    service = AnswerService(corpus, db_path=db, cache_dir=data_dir / "cache", progress=stderr_progress())
+    cache_dir = (db or db_path(args)).parent / "cache"
+    service = AnswerService(corpus, db_path=db, cache_dir=cache_dir, progress=stderr_progress())
     for warning in service.corpus.warnings:
         print(f"警告: {warning}", file=sys.stderr)
     return service
+
+
+def db_path(args: argparse.Namespace) -> Path:
+    """--db, else $MANABI_DB, else data/manabi.db under the current folder (created)."""
+    chosen = getattr(args, "db", None) or os.environ.get("MANABI_DB")
+    if chosen:
+        return Path(chosen)
+    DEFAULT_DB.parent.mkdir(parents=True, exist_ok=True)
+    return DEFAULT_DB
 
 
 def _ask(args: argparse.Namespace) -> int:

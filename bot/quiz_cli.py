@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -16,9 +15,10 @@ from pathlib import Path
 from bot.core.grading import Grade, Grader, parse_yes_no
 from bot.core.progress import ProgressError, ProgressStore, Stats
 from bot.core.quiz import Kind, QuizItem
+from bot.cli import db_path
+from bot.core.service import stats_text
 
 LEARNER = "local"
-DEFAULT_DB = Path("data") / "manabi.db"
 DEFAULT_COUNT = 5
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -41,7 +41,7 @@ def add_commands(subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def _add_db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", type=Path, default=None, help=f"progress database (default: $MANABI_DB, else {DEFAULT_DB})")
+    parser.add_argument("--db", type=Path, default=None, help="progress database (default: $MANABI_DB, else data/manabi.db)")
 
 
 # --- quiz ------------------------------------------------------------------------------
@@ -68,7 +68,7 @@ def run_quiz(args: argparse.Namespace) -> int:
         print("ノートから問題を作れませんでした。")
         return 0
     try:
-        with ProgressStore(_db_path(args)) as store:
+        with ProgressStore(db_path(args)) as store:
             return play_round(store, Grader(engine.morphology), store.next_items(LEARNER, items, args.count))
     except ProgressError as exc:
         return _error(str(exc), EXIT_ERROR)
@@ -145,26 +145,23 @@ def _one_line(item: QuizItem) -> str:
 def run_stats(args: argparse.Namespace) -> int:
     from bot.cli import _service
 
-    db = _db_path(args)
+    db = db_path(args)
     try:
-        service = _service(args, db)
-        stats = service.stats(LEARNER)
-        text = _stats_json(stats, service) if args.json else f"成績 ({db})\n{service.stats_text(LEARNER)}"
+        stats = _service(args, db).stats(LEARNER)
+        text = _stats_json(stats) if args.json else f"成績 ({db})\n{stats_text(stats)}"
     except ProgressError as exc:
         return _error(str(exc), EXIT_ERROR)
     print(text)
     return 0
 
 
-def _stats_json(stats: Stats, service) -> str:
-    rank = {topic: i for i, topic in enumerate(service.topics())}
-    topics = sorted(stats.topics, key=lambda t: rank.get(t.topic, len(rank)))
+def _stats_json(stats: Stats) -> str:
     return json.dumps(
         {
             "learner": LEARNER,
             "topics": [
                 {"topic": t.topic, "attempts": t.attempts, "correct": t.correct, "accuracy": round(t.accuracy, 4)}
-                for t in topics
+                for t in stats.topics
             ],
             "attempts": stats.attempts,
             "correct": stats.correct,
@@ -177,16 +174,6 @@ def _stats_json(stats: Stats, service) -> str:
 
 
 # --- shared ------------------------------------------------------------------------------
-
-
-def _db_path(args: argparse.Namespace) -> Path:
-    """--db, else $MANABI_DB, else data/manabi.db under the current folder (created)."""
-    if args.db:
-        return args.db
-    if os.environ.get("MANABI_DB"):
-        return Path(os.environ["MANABI_DB"])
-    DEFAULT_DB.parent.mkdir(parents=True, exist_ok=True)
-    return DEFAULT_DB
 
 
 def _error(message: str, code: int) -> int:

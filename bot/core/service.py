@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from bot.core.analyzer import Analyzer
@@ -92,20 +93,10 @@ class AnswerService:
         self._progress().record_item(learner, item, correct)
 
     def stats(self, learner: str) -> Stats:
-        return self._progress().stats(learner, [item.id for item in self.quiz.items])
-
-    def stats_text(self, learner: str) -> str:
-        """Accuracy per top-level heading, in the notes' order, and what is due."""
-        stats = self.stats(learner)
+        """The learner's progress, topics in the notes' order."""
+        stats = self._progress().stats(learner, [item.id for item in self.quiz.items])
         rank = {topic: i for i, topic in enumerate(self.quiz.topics())}
-        topics = sorted(stats.topics, key=lambda t: rank.get(t.topic, len(rank)))
-        lines = [f"{t.topic}: {t.attempts} 回中 {t.correct} 回正解 ({t.accuracy:.0%})" for t in topics]
-        if topics:
-            lines.append(f"合計: {stats.attempts} 回中 {stats.correct} 回正解 ({stats.accuracy:.0%})")
-        else:
-            lines.append("まだ回答がありません。クイズで始めましょう。")
-        lines.append(f"復習の時期が来た問題: {stats.due} 問 / まだ解いていない問題: {stats.new} 問")
-        return "\n".join(lines)
+        return replace(stats, topics=tuple(sorted(stats.topics, key=lambda t: rank.get(t.topic, len(rank)))))
 
     def _progress(self) -> ProgressStore:
         if self._store is None:
@@ -120,3 +111,14 @@ class AnswerService:
             last = end
         out.append(text[last:])
         return "".join(out)
+
+
+def stats_text(stats: Stats) -> str:
+    """Accuracy per top-level heading and what is due, for the learner to read."""
+    lines = [f"{t.topic}: {t.attempts} 回中 {t.correct} 回正解 ({t.accuracy:.0%})" for t in stats.topics]
+    if stats.topics:
+        lines.append(f"合計: {stats.attempts} 回中 {stats.correct} 回正解 ({stats.accuracy:.0%})")
+    else:
+        lines.append("まだ回答がありません。クイズで始めましょう。")
+    lines.append(f"復習の時期が来た問題: {stats.due} 問 / まだ解いていない問題: {stats.new} 問")
+    return "\n".join(lines)

@@ -13,7 +13,7 @@ from discord import app_commands
 
 from bot.core.models import Answer
 from bot.core.notes import CorpusError
-from bot.core.service import AnswerService, QuestionError
+from bot.core.service import AnswerService, QuestionError, stats_text
 from bot.discord_bot import formatting, quiz_views
 from bot.discord_bot.cooldown import UserCooldown
 
@@ -162,7 +162,8 @@ def _add_commands(bot: ManabiBot) -> None:
 
     @tree.command(name="stats", description="あなたの学習状況を表示します")
     async def stats(interaction: discord.Interaction) -> None:
-        text = await asyncio.to_thread(bot.service.stats_text, str(interaction.user.id))
+        stats = await asyncio.to_thread(bot.service.stats, str(interaction.user.id))
+        text = stats_text(stats)
         await interaction.response.send_message(text, ephemeral=True)
 
     @tree.command(name="reload", description="ノートを読み込み直します（サーバー管理権限が必要）")
