@@ -77,15 +77,6 @@ async def send_next_quiz(interaction: discord.Interaction, service, topic: str |
     await interaction.response.send_message(embed=quiz_embed(item), view=quiz_view(item, topic), ephemeral=ephemeral)
 
 
-async def _item_or_apology(interaction: discord.Interaction, item_id: str) -> QuizItem | None:
-    item = _service(interaction).quiz_item(item_id)
-    if item is None:
-        await interaction.response.send_message(
-            "この問題はノートが更新されたため、もうありません。/quiz で新しい問題をどうぞ。", ephemeral=True
-        )
-    return item
-
-
 async def _record_and_reply(interaction: discord.Interaction, item: QuizItem, correct: bool, said: str | None = None) -> None:
     await asyncio.to_thread(_service(interaction).record, _learner(interaction), item, correct)
     s = item.section
@@ -100,7 +91,26 @@ async def _record_and_reply(interaction: discord.Interaction, item: QuizItem, co
     await interaction.response.send_message(clip(text, 2000), view=view, ephemeral=True)
 
 
-class TryButton(discord.ui.DynamicItem[discord.ui.Button], template=r"manabi:t:(?P<item>[0-9a-f]+):(?P<n>\d+)"):
+class _ItemButton:
+    """For buttons that act on one quiz item: look it up (it may be gone after the
+    notes changed) and hand it to on_item."""
+
+    item_id: str
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        item = _service(interaction).quiz_item(self.item_id)
+        if item is None:
+            await interaction.response.send_message(
+                "この問題はノートが更新されたため、もうありません。/quiz で新しい問題をどうぞ。", ephemeral=True
+            )
+            return
+        await self.on_item(interaction, item)
+
+    async def on_item(self, interaction: discord.Interaction, item: QuizItem) -> None:
+        raise NotImplementedError
+
+
+class TryButton(_ItemButton, discord.ui.DynamicItem[discord.ui.Button], template=r"manabi:t:(?P<item>[0-9a-f]+):(?P<n>\d+)"):
     def __init__(self, item_id: str, n: int) -> None:
         super().__init__(discord.ui.Button(label=f"クイズ{n}に挑戦", style=discord.ButtonStyle.primary, custom_id=f"manabi:t:{item_id}:{n}"))
         self.item_id = item_id
@@ -109,13 +119,11 @@ class TryButton(discord.ui.DynamicItem[discord.ui.Button], template=r"manabi:t:(
     async def from_custom_id(cls, interaction, item, match):
         return cls(match["item"], int(match["n"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        item = await _item_or_apology(interaction, self.item_id)
-        if item:
-            await interaction.response.send_message(embed=quiz_embed(item), view=quiz_view(item, None), ephemeral=True)
+    async def on_item(self, interaction: discord.Interaction, item: QuizItem) -> None:
+        await interaction.response.send_message(embed=quiz_embed(item), view=quiz_view(item, None), ephemeral=True)
 
 
-class ChoiceButton(discord.ui.DynamicItem[discord.ui.Button], template=r"manabi:c:(?P<item>[0-9a-f]+):(?P<choice>\d)"):
+class ChoiceButton(_ItemButton, discord.ui.DynamicItem[discord.ui.Button], template=r"manabi:c:(?P<item>[0-9a-f]+):(?P<choice>\d)"):
     def __init__(self, item_id: str, choice: int, label: str = "") -> None:
         super().__init__(
             discord.ui.Button(
@@ -132,14 +140,12 @@ class ChoiceButton(discord.ui.DynamicItem[discord.ui.Button], template=r"manabi:
     async def from_custom_id(cls, interaction, item, match):
         return cls(match["item"], int(match["choice"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        item = await _item_or_apology(interaction, self.item_id)
-        if item:
-            chosen = item.options[self.choice] if self.choice < len(item.options) else ""
-            await _record_and_reply(interaction, item, chosen == item.answer, chosen)
+    async def on_item(self, interaction: discord.Interaction, item: QuizItem) -> None:
+        chosen = item.options[self.choice] if self.choice < len(item.options) else ""
+        await _record_and_reply(interaction, item, chosen == item.answer, chosen)
 
 
-class RevealButton(discord.ui.DynamicItem[discord.ui.Button], template=r"manabi:r:(?P<item>[0-9a-f]+)"):
+class RevealButton(_ItemButton, discord.ui.DynamicItem[discord.ui.Button], template=r"manabi:r:(?P<item>[0-9a-f]+)"):
     def __init__(self, item_id: str) -> None:
         super().__init__(discord.ui.Button(label="答えを見る", style=discord.ButtonStyle.secondary, custom_id=f"manabi:r:{item_id}"))
         self.item_id = item_id
@@ -148,18 +154,16 @@ class RevealButton(discord.ui.DynamicItem[discord.ui.Button], template=r"manabi:
     async def from_custom_id(cls, interaction, item, match):
         return cls(match["item"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        item = await _item_or_apology(interaction, self.item_id)
-        if item:
-            view = discord.ui.View(timeout=None)
-            view.add_item(SelfGradeButton(item.id, True))
-            view.add_item(SelfGradeButton(item.id, False))
-            await interaction.response.send_message(
-                clip(f"答え: **{item.answer}**\n覚えていましたか？", 2000), view=view, ephemeral=True
-            )
+    async def on_item(self, interaction: discord.Interaction, item: QuizItem) -> None:
+        view = discord.ui.View(timeout=None)
+        view.add_item(SelfGradeButton(item.id, True))
+        view.add_item(SelfGradeButton(item.id, False))
+        await interaction.response.send_message(
+            clip(f"答え: **{item.answer}**\n覚えていましたか？", 2000), view=view, ephemeral=True
+        )
 
 
-class SelfGradeButton(discord.ui.DynamicItem[discord.ui.Button], template=r"manabi:k:(?P<item>[0-9a-f]+):(?P<knew>[01])"):
+class SelfGradeButton(_ItemButton, discord.ui.DynamicItem[discord.ui.Button], template=r"manabi:k:(?P<item>[0-9a-f]+):(?P<knew>[01])"):
     def __init__(self, item_id: str, knew: bool) -> None:
         super().__init__(
             discord.ui.Button(
@@ -175,13 +179,11 @@ class SelfGradeButton(discord.ui.DynamicItem[discord.ui.Button], template=r"mana
     async def from_custom_id(cls, interaction, item, match):
         return cls(match["item"], match["knew"] == "1")
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        item = await _item_or_apology(interaction, self.item_id)
-        if item:
-            await _record_and_reply(interaction, item, self.knew)
+    async def on_item(self, interaction: discord.Interaction, item: QuizItem) -> None:
+        await _record_and_reply(interaction, item, self.knew)
 
 
-class AnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=r"manabi:a:(?P<item>[0-9a-f]+)"):
+class AnswerButton(_ItemButton, discord.ui.DynamicItem[discord.ui.Button], template=r"manabi:a:(?P<item>[0-9a-f]+)"):
     def __init__(self, item_id: str) -> None:
         super().__init__(discord.ui.Button(label="答える", style=discord.ButtonStyle.primary, custom_id=f"manabi:a:{item_id}"))
         self.item_id = item_id
@@ -190,10 +192,8 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button], template=r"manabi:
     async def from_custom_id(cls, interaction, item, match):
         return cls(match["item"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
-        item = await _item_or_apology(interaction, self.item_id)
-        if item:
-            await interaction.response.send_modal(AnswerModal(item))
+    async def on_item(self, interaction: discord.Interaction, item: QuizItem) -> None:
+        await interaction.response.send_modal(AnswerModal(item))
 
 
 class AnswerModal(discord.ui.Modal, title="答えを入力"):
