@@ -4,6 +4,11 @@ starts it, so each peak memory figure belongs to that measurement alone.
   python -m benchmarks.measure build CORPUS CACHE     build from scratch, filling CACHE
   python -m benchmarks.measure restart CORPUS CACHE   restart on a warm CACHE, nothing more
   python -m benchmarks.measure query CORPUS CACHE     restart, then time warm queries
+                                                      and the making of all quiz items
+
+A build is what the bot does at start: the search index and the quiz engine. Quiz
+items are made when first asked for: an answer makes its hits' alone, the first /quiz
+or `manabi quiz` makes all of them (quiz_s).
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ STARTED = time.perf_counter()  # as early as this process can tell: imports coun
 from pathlib import Path  # noqa: E402
 
 from bot.core.analyzer import Analyzer  # noqa: E402
-from bot.core.search import build_search  # noqa: E402
+from bot.core.build import build  # noqa: E402
+from bot.core.morphology import shared_morphology  # noqa: E402
 
 TOP_K = 10
 
@@ -33,13 +39,16 @@ def main() -> None:
     args = parser.parse_args()
 
     analyzer = Analyzer()
-    corpus, search = build_search(args.corpus, analyzer, args.cache)
-    result = {"sections": len(corpus.sections), "ready_s": time.perf_counter() - STARTED}
+    built = build(args.corpus, analyzer, shared_morphology(), args.cache)
+    result = {"sections": len(built.corpus.sections), "ready_s": time.perf_counter() - STARTED}
     if args.mode == "query":
         questions = _questions(args.questions)
-        result |= _latencies(lambda q: search.rank(q, TOP_K), questions)
+        result |= _latencies(lambda q: built.search.rank(q, TOP_K), questions)
         result["peak_mb"] = _peak_mb()  # before rank-bm25 adds its own memory
-        result |= _reference(args, analyzer, search, questions[: args.reference_questions])
+        result |= _reference(args, analyzer, built.search, questions[: args.reference_questions])
+        start = time.perf_counter()
+        result["items"] = len(built.quiz.items)
+        result["quiz_s"] = time.perf_counter() - start
     else:
         result["peak_mb"] = _peak_mb()
     print(json.dumps(result))
@@ -83,7 +92,7 @@ def _reference(args, analyzer: Analyzer, search, questions: list[str]) -> dict:
 
     notes, _ = read_note_files(args.corpus)
     cache = TokenCache(args.cache, args.corpus, analyzer.fingerprint)
-    docs = [terms for note in notes for terms in cache.load(note)[1]]
+    docs = [terms for note in notes for terms in cache.load(note).terms]
     start = time.perf_counter()
     reference = NonNegativeIdfBM25(docs)
     fit_s = time.perf_counter() - start

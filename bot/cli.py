@@ -63,7 +63,7 @@ def _service(args: argparse.Namespace, db: Path | None = None):
     from bot.progress_bar import stderr_progress
 
     corpus = args.corpus or Path(os.environ.get("MANABI_CORPUS") or SHIPPED_CORPUS)
-    # The token cache lives in the data folder, beside the progress database.
+    # The cache lives in the data folder, beside the progress database.
     cache_dir = (db or db_path(args)).parent / "cache"
     service = AnswerService(corpus, db_path=db, cache_dir=cache_dir, progress=stderr_progress())
     for warning in service.corpus.warnings:

@@ -1,7 +1,8 @@
 """Command line: `quiz` (an interactive round, or `--list --json`) and `stats`.
 
 A thin adapter over the core's quiz engine, grader and progress store; bot/cli.py adds
-these commands with add_commands. The learner is always "local".
+these commands with add_commands. The learner is always "local". Grading and progress
+(SQLite) are imported where used: `manabi ask` builds this parser too, and needs neither.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.core.grading import Grade, Grader, parse_yes_no
-from bot.core.progress import ProgressError, ProgressStore, Stats
 from bot.core.quiz import Kind, QuizItem
 from bot.cli import db_path
 from bot.core.service import stats_text
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a cold start counts
+if TYPE_CHECKING:
+    from bot.core.grading import Grade, Grader
+    from bot.core.progress import ProgressStore, Stats
 
 LEARNER = "local"
 DEFAULT_COUNT = 5
@@ -49,6 +53,7 @@ def _add_db_option(parser: argparse.ArgumentParser) -> None:
 
 def run_quiz(args: argparse.Namespace) -> int:
     from bot.cli import _service
+    from bot.core.progress import ProgressError, ProgressStore
 
     if args.count < 1:
         return _error("--count は 1 以上にしてください", EXIT_USAGE)
@@ -69,7 +74,7 @@ def run_quiz(args: argparse.Namespace) -> int:
         return 0
     try:
         with ProgressStore(db_path(args)) as store:
-            return play_round(store, Grader(engine.morphology), store.next_items(LEARNER, items, args.count))
+            return play_round(store, service.grader, store.next_items(LEARNER, items, args.count))
     except ProgressError as exc:
         return _error(str(exc), EXIT_ERROR)
 
@@ -117,6 +122,8 @@ def _choice(ask: Callable[[str], str], count: int) -> str:
 
 
 def _yes_no(ask: Callable[[str], str]) -> bool:
+    from bot.core.grading import parse_yes_no
+
     while True:
         knew = parse_yes_no(ask("覚えていましたか？ (y/n)> "))
         if knew is not None:
@@ -144,6 +151,7 @@ def _one_line(item: QuizItem) -> str:
 
 def run_stats(args: argparse.Namespace) -> int:
     from bot.cli import _service
+    from bot.core.progress import ProgressError
 
     db = db_path(args)
     try:

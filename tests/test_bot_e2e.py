@@ -214,6 +214,18 @@ async def test_reload_is_for_server_managers_only(fake, start_bot):
     assert "読み込み直しました" in followup.json["content"]
 
 
+async def test_all_quiz_items_are_made_off_the_event_loop_at_start_and_after_a_reload(fake, start_bot):
+    bot = await start_bot()
+    first = bot.service.quiz
+    await asyncio.wait_for(bot._quiz_task, 10)
+    assert "items" in vars(first)  # made: /quiz, its topics and its buttons need not wait
+    reload = await fake.send_command("reload", user=fake.admin_user)
+    await fake.wait_for_call("POST", rf"/webhooks/\d+/{reload['token']}")
+    assert bot.service.quiz is not first
+    await asyncio.wait_for(bot._quiz_task, 10)
+    assert "items" in vars(bot.service.quiz)
+
+
 async def test_a_429_is_retried_and_the_reply_still_arrives(fake, start_bot):
     await start_bot()
     fake.fail_next("POST", MESSAGES, status=429, retry_after=0.3)

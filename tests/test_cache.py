@@ -1,5 +1,6 @@
-"""The token cache: a restart tokenizes nothing, an edit re-tokenizes one file, and a
-bad cache file is ignored and rebuilt, never a crash. Real SudachiPy throughout."""
+"""The cache: a restart tokenizes and analyses nothing, an edit re-tokenizes one file,
+and a bad cache file is ignored and rebuilt, never a crash. Real SudachiPy throughout.
+(tests/test_quiz.py checks the quiz analyses it keeps.)"""
 
 import io
 import json
@@ -8,10 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from bot.core import cache as cache_module
 from bot.core.analyzer import Analyzer
-from bot.core.cache import TokenCache
+from bot.core.build import Built, build
+from bot.core.cache import CODE_MODULES, FORMAT, TokenCache, code_digest
+from bot.core.morphology import shared_morphology
 from bot.core.notes import load_corpus
-from bot.core.search import SectionSearch, build_search
+from bot.core.quiz import QuizEngine
+from bot.core.search import SectionSearch
 from bot.progress_bar import ProgressBar, stderr_progress
 from tests.conftest import SHIPPED_CORPUS
 
@@ -62,49 +67,55 @@ def fresh(notes: Path, analyzer: Analyzer):
     return corpus, SectionSearch(corpus.sections, analyzer)
 
 
+def build_notes(notes: Path, analyzer, cache_dir: Path | None, progress=None) -> Built:
+    """build() with the process's one morphology, as the service calls it."""
+    return build(notes, analyzer, shared_morphology(), cache_dir, progress)
+
+
 def entry_files(cache_dir: Path) -> list[Path]:
     return sorted(cache_dir.glob("*/*.json"))
 
 
 def test_a_restart_with_unchanged_notes_tokenizes_nothing(notes, cache_dir, analyzer):
     first = CountingAnalyzer(analyzer)
-    corpus, _ = build_search(notes, first, cache_dir)
+    corpus = build_notes(notes, first, cache_dir).corpus
     assert len(first.texts) == len(corpus.sections)
     second = CountingAnalyzer(analyzer)
-    again, search = build_search(notes, second, cache_dir)
+    again = build_notes(notes, second, cache_dir)
     assert second.texts == []
-    assert again == corpus
-    assert answers(search) == answers(fresh(notes, analyzer)[1])
+    assert again.corpus == corpus
+    assert answers(again.search) == answers(fresh(notes, analyzer)[1])
+    assert again.quiz.items == QuizEngine(corpus.sections).items
 
 
 def test_editing_one_file_retokenizes_that_file_alone(notes, cache_dir, analyzer):
-    build_search(notes, analyzer, cache_dir)
+    build_notes(notes, analyzer, cache_dir)
     edit = EXTRA_NOTE + "- iSCSI: ブロックストレージをネットワーク越しに\n"
     (notes / "infra" / "storage.md").write_text(edit, encoding="utf-8")
     counting = CountingAnalyzer(analyzer)
-    corpus, search = build_search(notes, counting, cache_dir)
-    edited = [s for s in corpus.sections if s.file == "infra/storage.md"]
+    built = build_notes(notes, counting, cache_dir)
+    edited = [s for s in built.corpus.sections if s.file == "infra/storage.md"]
     assert len(counting.texts) == len(edited) == 3
     assert all("ストレージ" in text for text in counting.texts)  # the heading path of that file
-    assert search.search("iSCSIとは", 1)[0].section.file == "infra/storage.md"
-    assert answers(search) == answers(fresh(notes, analyzer)[1])
+    assert built.search.search("iSCSIとは", 1)[0].section.file == "infra/storage.md"
+    assert answers(built.search) == answers(fresh(notes, analyzer)[1])
     assert len(entry_files(cache_dir)) == 2  # the edited file's old entry is gone
 
 
 def test_renaming_a_file_retokenizes_nothing_and_uses_the_new_name(notes, cache_dir, analyzer):
-    build_search(notes, analyzer, cache_dir)
+    build_notes(notes, analyzer, cache_dir)
     (notes / "infra" / "storage.md").rename(notes / "storage-renamed.md")
     counting = CountingAnalyzer(analyzer)
-    corpus, _ = build_search(notes, counting, cache_dir)
+    corpus = build_notes(notes, counting, cache_dir).corpus
     assert counting.texts == []
     assert corpus == fresh(notes, analyzer)[0]
     assert {s.file for s in corpus.sections} == {"notes.md", "storage-renamed.md"}
 
 
 def test_a_deleted_file_leaves_no_entry_behind(notes, cache_dir, analyzer):
-    build_search(notes, analyzer, cache_dir)
+    build_notes(notes, analyzer, cache_dir)
     (notes / "infra" / "storage.md").unlink()
-    build_search(notes, analyzer, cache_dir)
+    build_notes(notes, analyzer, cache_dir)
     assert len(entry_files(cache_dir)) == 1
 
 
@@ -115,6 +126,25 @@ def _truncate(text: str) -> str:
 def _wrong_shape(text: str) -> str:
     entry = json.loads(text)
     entry["sections"][0][4] = [1, 2, 3]  # terms that are not strings
+    return json.dumps(entry)
+
+
+def _analysis_of_another_shape(text: str) -> str:
+    entry = json.loads(text)
+    entry["sections"][0][5] = {"definitions": [], "sentences": []}
+    return json.dumps(entry)
+
+
+def _analysis_with_a_wrong_type(text: str) -> str:
+    entry = json.loads(text)
+    row = next(row for row in entry["sections"] if row[5][1] and row[5][1][0][1])  # a sentence with candidates
+    row[5][1][0][1][0][2] = "0"  # a candidate's offset as a string
+    return json.dumps(entry)
+
+
+def _analysis_missing(text: str) -> str:
+    entry = json.loads(text)
+    entry["sections"] = [row[:5] for row in entry["sections"]]  # a row as the first format wrote it
     return json.dumps(entry)
 
 
@@ -143,6 +173,9 @@ CORRUPTIONS = {
     "a JSON list": lambda text: b"[1, 2, 3]",
     "JSON null": lambda text: b"null",
     "terms that are not strings": lambda text: _wrong_shape(text).encode(),
+    "an analysis of another shape": lambda text: _analysis_of_another_shape(text).encode(),
+    "an analysis with a wrong type": lambda text: _analysis_with_a_wrong_type(text).encode(),
+    "no analysis": lambda text: _analysis_missing(text).encode(),
     "sections not a list": lambda text: _not_a_list_of_rows(text).encode(),
     "another fingerprint": lambda text: _other_fingerprint(text).encode(),
     "another entry's key": lambda text: _swapped_with_another_entry(text).encode(),
@@ -152,36 +185,49 @@ CORRUPTIONS = {
 
 @pytest.mark.parametrize("corrupt", CORRUPTIONS.values(), ids=CORRUPTIONS.keys())
 def test_a_corrupt_or_foreign_entry_is_ignored_and_rebuilt(notes, cache_dir, analyzer, corrupt):
-    build_search(notes, analyzer, cache_dir)
+    build_notes(notes, analyzer, cache_dir)
     for path in entry_files(cache_dir):
         path.write_bytes(corrupt(path.read_text(encoding="utf-8")))
     counting = CountingAnalyzer(analyzer)
-    corpus, search = build_search(notes, counting, cache_dir)
+    built = build_notes(notes, counting, cache_dir)
     expected_corpus, expected_search = fresh(notes, analyzer)
-    assert len(counting.texts) == len(corpus.sections)  # everything tokenized again
-    assert corpus == expected_corpus
-    assert answers(search) == answers(expected_search)
+    assert len(counting.texts) == len(built.corpus.sections)  # everything tokenized again
+    assert built.corpus == expected_corpus
+    assert answers(built.search) == answers(expected_search)
+    assert built.quiz.items == QuizEngine(expected_corpus.sections).items
     # ... and written back whole: the next start tokenizes nothing.
     after = CountingAnalyzer(analyzer)
-    build_search(notes, after, cache_dir)
+    build_notes(notes, after, cache_dir)
     assert after.texts == []
 
 
 def test_a_cache_made_with_other_tokenizer_settings_is_not_used(notes, cache_dir, analyzer):
     other = Analyzer(expand_compounds=False)
     assert other.fingerprint != analyzer.fingerprint
-    build_search(notes, other, cache_dir)
+    build_notes(notes, other, cache_dir)
     counting = CountingAnalyzer(analyzer)
-    corpus, search = build_search(notes, counting, cache_dir)
-    assert len(counting.texts) == len(corpus.sections)
-    assert answers(search) == answers(fresh(notes, analyzer)[1])
+    built = build_notes(notes, counting, cache_dir)
+    assert len(counting.texts) == len(built.corpus.sections)
+    assert answers(built.search) == answers(fresh(notes, analyzer)[1])
+
+
+def test_a_cache_made_by_other_code_is_not_used(notes, cache_dir, analyzer, monkeypatch):
+    """An upgrade of manabi with the cache kept (the container's /data volume)."""
+    assert set(CODE_MODULES) >= {"notes.py", "analyzer.py", "search.py", "quiz.py", "morphology.py", "cache.py"}
+    assert len(code_digest()) == 64  # every one of them is there to read
+    build_notes(notes, analyzer, cache_dir)
+    monkeypatch.setattr(cache_module, "code_digest", lambda: "another version of manabi")
+    counting = CountingAnalyzer(analyzer)
+    built = build_notes(notes, counting, cache_dir)
+    assert len(counting.texts) == len(built.corpus.sections)
+    assert len(entry_files(cache_dir)) == 2  # the entries of the old code are gone
 
 
 def test_search_results_with_the_cache_equal_those_without(cache_dir, analyzer):
     questions = [json.loads(line)["question"] for line in (Path(__file__).parent / "data" / "questions.jsonl").open()]
-    _, without = build_search(SHIPPED_CORPUS, analyzer, cache_dir=None)
-    build_search(SHIPPED_CORPUS, analyzer, cache_dir)
-    _, warm = build_search(SHIPPED_CORPUS, analyzer, cache_dir)
+    without = build_notes(SHIPPED_CORPUS, analyzer, cache_dir=None).search
+    build_notes(SHIPPED_CORPUS, analyzer, cache_dir)
+    warm = build_notes(SHIPPED_CORPUS, analyzer, cache_dir).search
     _, before = fresh(SHIPPED_CORPUS, analyzer)
     for question in questions:
         expected = before.search(question, 3)
@@ -192,14 +238,14 @@ def test_search_results_with_the_cache_equal_those_without(cache_dir, analyzer):
 def test_an_unwritable_cache_is_one_warning_not_a_crash(notes, tmp_path, analyzer):
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file where the cache folder should be", encoding="utf-8")
-    corpus, search = build_search(notes, analyzer, blocked)
-    assert len(corpus.warnings) == 1 and "キャッシュ" in corpus.warnings[0]
-    assert answers(search) == answers(fresh(notes, analyzer)[1])
+    built = build_notes(notes, analyzer, blocked)
+    assert len(built.corpus.warnings) == 1 and "キャッシュ" in built.corpus.warnings[0]
+    assert answers(built.search) == answers(fresh(notes, analyzer)[1])
 
 
 def test_no_cache_dir_writes_nothing(notes, tmp_path, analyzer):
     before = sorted(tmp_path.rglob("*"))
-    build_search(notes, analyzer, cache_dir=None)
+    build_notes(notes, analyzer, cache_dir=None)
     assert sorted(tmp_path.rglob("*")) == before
 
 
@@ -207,19 +253,19 @@ def test_two_notes_folders_sharing_a_cache_keep_their_entries(notes, tmp_path, c
     other = tmp_path / "other"
     other.mkdir()
     (other / "a.md").write_text("# 別のノート\n- 全く違う内容\n", encoding="utf-8")
-    build_search(notes, analyzer, cache_dir)
-    build_search(other, analyzer, cache_dir)
+    build_notes(notes, analyzer, cache_dir)
+    build_notes(other, analyzer, cache_dir)
     counting = CountingAnalyzer(analyzer)
-    build_search(notes, counting, cache_dir)
+    build_notes(notes, counting, cache_dir)
     assert counting.texts == []
 
 
 def test_entries_are_written_whole_with_no_temporary_files_left(notes, cache_dir, analyzer):
-    build_search(notes, analyzer, cache_dir)
+    build_notes(notes, analyzer, cache_dir)
     files = list(cache_dir.rglob("*.*"))
     assert files and all(f.suffix == ".json" for f in files)
     for f in files:
-        assert json.loads(f.read_text(encoding="utf-8"))["format"] == 1
+        assert json.loads(f.read_text(encoding="utf-8"))["format"] == FORMAT
 
 
 def test_cache_keys_depend_on_content_and_fingerprint(tmp_path):
@@ -233,11 +279,20 @@ def test_cache_keys_depend_on_content_and_fingerprint(tmp_path):
     assert a.key(note) != b.key(note)
 
 
+def test_cache_keys_depend_on_the_code(tmp_path, monkeypatch):
+    from bot.core.notes import NoteFile
+
+    cache, note = TokenCache(tmp_path, tmp_path, "fingerprint"), NoteFile("x.md", "- 内容")
+    before = cache.key(note)
+    monkeypatch.setattr(cache_module, "code_digest", lambda: "another version of manabi")
+    assert cache.key(note) != before
+
+
 def test_progress_moves_forward_to_exactly_the_total(notes, cache_dir, analyzer):
     total = sum(len(p.read_text(encoding="utf-8")) for p in notes.rglob("*.md"))
     for build in ("cold", "warm"):  # tokenizing, then loading from the cache
         calls = []
-        build_search(notes, analyzer, cache_dir, progress=lambda done, all: calls.append((done, all)))
+        build_notes(notes, analyzer, cache_dir, progress=lambda done, all: calls.append((done, all)))
         assert {all for _, all in calls} == {total}, build
         done = [d for d, _ in calls]
         assert done == sorted(done) and done[-1] == total, build

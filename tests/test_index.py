@@ -89,8 +89,8 @@ def test_both_stores_accept_empty_corpora(store):
 def test_the_search_never_imports_rank_bm25_or_numpy_for_small_notes():
     code = (
         "import sys; from pathlib import Path; from bot.core.analyzer import Analyzer; "
-        "from bot.core.search import build_search; "
-        "_, s = build_search(Path('corpus'), Analyzer()); s.search('KVMとは', 3); "
+        "from bot.core.build import build; from bot.core.morphology import shared_morphology; "
+        "b = build(Path('corpus'), Analyzer(), shared_morphology()); b.search.search('KVMとは', 3); "
         "assert 'rank_bm25' not in sys.modules and 'numpy' not in sys.modules, sorted(sys.modules)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)

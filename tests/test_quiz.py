@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import unicodedata
@@ -12,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.core import quiz as quiz_module
+from bot.core import build as build_module
+from bot.core.build import build
 from bot.core.grading import Grader
-from bot.core.models import Section
 from bot.core.morphology import Morphology, shared_morphology
 from bot.core.notes import load_corpus, parse_notes
 from bot.core.quiz import (
@@ -22,6 +23,9 @@ from bot.core.quiz import (
     GENERIC_WORDS,
     Kind,
     QuizEngine,
+    analysis_from_json,
+    analysis_to_json,
+    analyze_section,
     candidates,
     gives_away,
     plan_round,
@@ -318,16 +322,57 @@ def test_editing_a_line_renews_only_its_items(tmp_path):
     assert any(i.answer == "行き先" for i in after.items)
 
 
-def test_reload_analyses_only_changed_sections(monkeypatch):
-    sections = load_corpus(CORPUS2).sections
-    engine = QuizEngine(sections)
-    calls = []
-    real = quiz_module.analyze_section
-    monkeypatch.setattr(quiz_module, "analyze_section", lambda text, m: calls.append(text) or real(text, m))
-    changed = Section(sections[0].file, sections[0].line_start, sections[0].line_end, sections[0].headings, sections[0].text + "。TCPも使う")
-    reloaded = engine.reload((changed, *sections[1:]))
-    assert calls == [changed.text]
-    assert len(reloaded.items) >= len(engine.items)
+def test_analyses_come_back_whole_from_json_and_anything_else_is_refused(corpus):
+    morphology = shared_morphology()
+    analyses = [analyze_section(s.text, morphology) for s in corpus.sections]
+    assert [analysis_from_json(json.loads(json.dumps(analysis_to_json(a)))) for a in analyses] == analyses
+    sample = analysis_to_json(next(a for a in analyses if a.definitions))
+    term_as_number = json.loads(json.dumps(sample))
+    term_as_number[0][0][0] = 1
+    offset_as_bool = json.loads(json.dumps(sample))
+    offset_as_bool[0][0][3][0][2] = True
+    for bad in (None, {}, [], [[], [], []], [[["用語"]], []], term_as_number, offset_as_bool):
+        with pytest.raises(ValueError):
+            analysis_from_json(bad)
+
+
+def test_a_restart_analyses_only_the_files_that_changed(tmp_path, monkeypatch, analyzer):
+    notes, cache_dir = tmp_path / "notes", tmp_path / "cache"
+    shutil.copytree(CORPUS2, notes)
+    analysed = []
+    real = build_module.analyze_section
+    monkeypatch.setattr(build_module, "analyze_section", lambda text, m: analysed.append(text) or real(text, m))
+
+    def restart():
+        analysed.clear()
+        return build(notes, analyzer, shared_morphology(), cache_dir)
+
+    first = restart()
+    assert len(analysed) == len(first.corpus.sections)
+    again = restart()
+    assert analysed == []
+    assert again.quiz.items == first.quiz.items == QuizEngine(again.corpus.sections).items
+
+    network = notes / "network.md"
+    network.write_text(network.read_text(encoding="utf-8").replace("転送先", "行き先"), encoding="utf-8")
+    edited = restart()
+    assert sorted(analysed) == sorted(s.text for s in edited.corpus.sections if s.file == "network.md")
+    uncached = QuizEngine(edited.corpus.sections)
+    assert edited.quiz.items == uncached.items
+    assert all(edited.quiz.items_in(s) == uncached.items_in(s) for s in edited.corpus.sections)
+
+
+def test_items_made_one_section_at_a_time_equal_those_made_all_at_once():
+    """An answer makes its hits' items alone; a line copied into a later section still
+    gives its items from its first place only, however the sections are asked for."""
+    text = (CORPUS2 / "network.md").read_text(encoding="utf-8")
+    copied = next(line for line in text.splitlines() if line.startswith("- ルーター:"))
+    sections = (*load_corpus(CORPUS2).sections, *parse_notes(f"# 写し\n{copied}\n", "copy.md"))
+    whole = QuizEngine(sections)
+    one_by_one = QuizEngine(sections)
+    by_section = {s: one_by_one.items_in(s) for s in reversed(sections)}
+    assert by_section[sections[-1]] == ()
+    assert tuple(i for s in sections for i in by_section[s]) == whole.items == one_by_one.items
 
 
 # --- Topics, quiz prompts, rounds --------------------------------------------------------

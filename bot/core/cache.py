@@ -1,26 +1,31 @@
-"""Token cache on disk: each notes file's sections and terms, so a restart tokenizes nothing.
+"""Token cache on disk: all that is made from each notes file (its sections, their search
+terms and their quiz analyses), so a restart tokenizes and analyses nothing.
 
 Layout: <cache dir>/<corpus id>/<entry key>.json, where
   corpus id = the first 16 hex digits of sha256 of the notes folder's absolute path,
               so two notes folders sharing a cache dir never evict each other, and
-  entry key = the first 32 hex digits of sha256 of Analyzer.fingerprint (tokenizer
-              settings, SudachiPy and dictionary versions) and the file's text.
+  entry key = the first 32 hex digits of sha256 of the code that makes the entries
+              (CODE_MODULES), Analyzer.fingerprint (tokenizer settings, SudachiPy and
+              dictionary versions) and the file's text.
 A file is found by its content, not its name: renaming a note re-tokenizes nothing,
-editing one re-tokenizes it alone. An entry repeats its key, fingerprint and format
-inside and is checked field by field on reading, so a corrupt, truncated, foreign or
-outdated file is a miss, never a crash. Entries are written to a temporary file and
-moved into place with os.replace, so a crash never leaves half an entry under a real
-name. After each build, entries of the folder that the build did not use are deleted.
+editing one re-tokenizes it alone, and upgrading manabi starts afresh. An entry repeats
+its key, fingerprint and format inside and is checked field by field on reading (the
+analyses by quiz.analysis_from_json), so a corrupt, truncated, foreign or outdated file
+is a miss, never a crash. Entries are written to a temporary file and moved into place
+with os.replace, so a crash never leaves half an entry under a real name. After each
+build, entries of the folder that the build did not use are deleted.
 
 JSON, not pickle: a cache file is data, never code, whatever ends up in it.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import threading
 import time
+from collections import namedtuple
 from pathlib import Path
 from sys import intern
 
@@ -31,9 +36,20 @@ except ImportError:  # pragma: no cover - other Python versions
 
 from bot.core.models import Section
 from bot.core.notes import NoteFile
+from bot.core.quiz import analysis_from_json, analysis_to_json
 
-FORMAT = 1
+FORMAT = 2
+# The modules whose output is cached: a change to any of them (an upgrade, a fix) must
+# not be served the old terms or analyses.
+CODE_MODULES = ("build.py", "cache.py", "models.py", "notes.py", "analyzer.py", "search.py", "morphology.py", "quiz.py")
 _STALE_TEMP_SECONDS = 3600  # a temporary file this old belongs to a writer that died
+
+
+class FileEntry(namedtuple("FileEntry", "sections terms analyses")):
+    """What one notes file gives: its sections, their terms and their quiz analyses, one
+    list each (a named tuple from collections: importing typing would cost 2 ms)."""
+
+    __slots__ = ()
 
 
 class TokenCache:
@@ -45,11 +61,11 @@ class TokenCache:
         self._used: set[str] = set()
 
     def key(self, note: NoteFile) -> str:
-        data = f"{FORMAT}\0{self.fingerprint}\0{note.text}".encode("utf-8", "surrogatepass")
+        data = f"{FORMAT}\0{code_digest()}\0{self.fingerprint}\0{note.text}".encode("utf-8", "surrogatepass")
         return sha256(data).hexdigest()[:32]
 
-    def load(self, note: NoteFile) -> tuple[list[Section], list[list[str]]] | None:
-        """The note's sections and their terms, or None when there is no valid entry."""
+    def load(self, note: NoteFile) -> FileEntry | None:
+        """What the note gave last time, or None when there is no valid entry."""
         key = self.key(note)
         try:
             entry = json.loads((self.folder / f"{key}.json").read_bytes())
@@ -58,24 +74,31 @@ class TokenCache:
         rows = _valid_rows(entry, key, self.fingerprint)
         if rows is None:
             return None
+        try:
+            analyses = [analysis_from_json(row[5]) for row in rows]
+        except ValueError:
+            return None
         self._used.add(key)
         sections = [
             Section(file=note.path, line_start=start, line_end=end, headings=tuple(headings), text=text)
-            for start, end, headings, text, _ in rows
+            for start, end, headings, text, *_ in rows
         ]
         # JSON gives every occurrence of a term its own string; interned, a restart
         # on 100,000 sections peaks at a third less memory.
-        return sections, [[intern(term) for term in row[4]] for row in rows]
+        return FileEntry(sections, [[intern(term) for term in row[4]] for row in rows], analyses)
 
-    def store(self, note: NoteFile, sections: list[Section], terms: list[list[str]]) -> None:
+    def store(self, note: NoteFile, made: FileEntry) -> None:
         key = self.key(note)
         self._used.add(key)
         entry = {
             "format": FORMAT,
             "key": key,
             "fingerprint": self.fingerprint,
-            # One row a section: [line_start, line_end, headings, text, terms].
-            "sections": [[s.line_start, s.line_end, list(s.headings), s.text, t] for s, t in zip(sections, terms)],
+            # One row a section: [line_start, line_end, headings, text, terms, analysis].
+            "sections": [
+                [s.line_start, s.line_end, list(s.headings), s.text, terms, analysis_to_json(analysis)]
+                for s, terms, analysis in zip(made.sections, made.terms, made.analyses)
+            ],
         }
         data = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
         try:
@@ -103,6 +126,15 @@ class TokenCache:
                 pass  # another process got there first, or the folder is read-only
 
 
+@functools.cache
+def code_digest() -> str:
+    """sha256 of the source of CODE_MODULES, read once per process (well under a millisecond)."""
+    digest = sha256()
+    for name in CODE_MODULES:
+        digest.update(Path(__file__).with_name(name).read_bytes())
+    return digest.hexdigest()
+
+
 def _write_atomically(path: Path, data: bytes) -> None:
     # Unique per process and thread, so two writers never share a temporary file.
     temp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
@@ -127,9 +159,10 @@ def _valid_rows(entry: object, key: str, fingerprint: str) -> list[list] | None:
 
 
 def _is_section_row(row: object) -> bool:
-    if not isinstance(row, list) or len(row) != 5:
+    """The analysis, row[5], is checked as it is read (analysis_from_json)."""
+    if not isinstance(row, list) or len(row) != 6:
         return False
-    start, end, headings, text, terms = row
+    start, end, headings, text, terms, _ = row
     return (
         type(start) is int
         and type(end) is int

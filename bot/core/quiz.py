@@ -12,21 +12,30 @@ Four kinds:
 
 Item ids hash the kind, the source line and the answer, so the same notes give the same
 ids after a restart, and editing one line only renews the items made from it.
+
+Analysing a section (SudachiPy) is the slow part; its result, a SectionAnalysis, is kept
+in the cache beside the section's search terms (analysis_to_json), so a restart only
+makes items, and only when they are asked for.
 """
 
 from __future__ import annotations
 
 import bisect
-import hashlib
+import functools
 import itertools
 import math
-import random
 import re
 import unicodedata
-from collections import Counter, defaultdict
+from _random import Random  # the generator under random.Random, see _shuffled
+from collections import Counter, defaultdict, namedtuple
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+
+try:  # hashlib loads OpenSSL, 2-3 ms of a cold `manabi ask`; the builtin module is enough
+    from _sha1 import sha1  # Python 3.11
+except ImportError:  # pragma: no cover - other Python versions
+    from hashlib import sha1
 
 from bot.core.models import Section
 from bot.core.morphology import Morpheme, Morphology, morphemes_key, shared_morphology
@@ -42,7 +51,6 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])")
 _LATIN = re.compile(r"[A-Za-z]")
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _KATAKANA_ONLY = re.compile(r"^[\u30a0-\u30ffー・]+$")
 _SENTENCE_MARKS = ("。", "、", "，", "！", "？")
 _STRIP = " \t　「」『』\"'`*_"
@@ -114,62 +122,103 @@ class QuizItem:
 
 
 def item_id(kind: Kind, source_text: str, answer: str) -> str:
-    digest = hashlib.sha1(f"{kind.value}\x1f{source_text}\x1f{answer}".encode("utf-8"))
+    digest = sha1(f"{kind.value}\x1f{source_text}\x1f{answer}".encode("utf-8"))
     return digest.hexdigest()[:ID_LENGTH]
 
 
 # --- What one section offers, before any corpus-wide choice ------------------------
+# Named tuples: a restart makes 100,000s of them from the cache, three times faster than
+# dataclasses. From collections: typing's import alone is 2 ms of a cold `manabi ask`.
+# The types of their fields are those the cache checks (_CANDIDATE_TYPES ... below).
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A run of morphemes that could be blanked or asked for."""
+class Candidate(namedtuple("Candidate", "surface key begin end latin katakana proper parts weak")):
+    """A run of morphemes that could be blanked or asked for. key: spelling-insensitive,
+    see morphemes_key; parts: the content words in it (a compound has two or more);
+    weak: one verbal or adjectival noun (実行, 必要), a poor blank."""
 
-    surface: str
-    key: str  # spelling-insensitive, see morphemes_key
-    begin: int
-    end: int
-    latin: bool
-    katakana: bool
-    proper: bool
-    parts: int  # content words in it: a compound has two or more
-    weak: bool  # one verbal or adjectival noun (実行, 必要): a poor blank
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Definition:
-    term: str
-    term_key: str
-    explanation: str
-    explanation_candidates: tuple[Candidate, ...]
-    source: str  # the note text the items are made from, hashed into their ids
-    line_index: int  # into the section's lines
+class Definition(namedtuple("Definition", "term term_key explanation explanation_candidates source line_index")):
+    """source: the note text the items are made from, hashed into their ids;
+    line_index: into the section's lines."""
+
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Sentence:
-    text: str
-    candidates: tuple[Candidate, ...]
-    excluded_key: str  # the term a definition line defines: its own items ask for it
-    line_index: int
+class Sentence(namedtuple("Sentence", "text candidates excluded_key line_index")):
+    """excluded_key: the term a definition line defines (its own items ask for it)."""
+
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class SectionAnalysis:
-    definitions: tuple[Definition, ...]
-    sentences: tuple[Sentence, ...]
+class SectionAnalysis(namedtuple("SectionAnalysis", "definitions sentences")):
+    __slots__ = ()
 
     def keys(self) -> set[str]:
         keys = {d.term_key for d in self.definitions}
         keys.update(c.key for s in self.sentences for c in s.candidates)
         return keys
 
+    def sources(self) -> set[str]:
+        """The note lines its items are made from (and hashed into their ids)."""
+        return {d.source for d in self.definitions} | {s.text for s in self.sentences}
 
-@dataclass(frozen=True)
-class _Line:
-    indent: int
-    bullet: bool
-    content: str
+
+# An analysis as JSON, for the cache: each value a list of its fields in order, of these
+# types (a tuple of candidates is a list).
+_CANDIDATE_TYPES = [str, str, int, int, bool, bool, bool, int, bool]
+_DEFINITION_TYPES = [str, str, str, list, str, int]
+_SENTENCE_TYPES = [str, list, str, int]
+
+
+def analysis_to_json(analysis: SectionAnalysis) -> list:
+    return [
+        [
+            [d.term, d.term_key, d.explanation, _candidates_to_json(d.explanation_candidates), d.source, d.line_index]
+            for d in analysis.definitions
+        ],
+        [[s.text, _candidates_to_json(s.candidates), s.excluded_key, s.line_index] for s in analysis.sentences],
+    ]
+
+
+def analysis_from_json(data: object) -> SectionAnalysis:
+    """The analysis analysis_to_json wrote; ValueError for anything of another shape
+    or type, so a damaged cache entry is a miss, never a crash later on."""
+    definitions, sentences = _fields(data, [list, list])
+    return SectionAnalysis(
+        definitions=tuple(_definition_from_json(row) for row in definitions),
+        sentences=tuple(_sentence_from_json(row) for row in sentences),
+    )
+
+
+def _candidates_to_json(found: Iterable[Candidate]) -> list:
+    return [list(c) for c in found]
+
+
+def _definition_from_json(row: object) -> Definition:
+    term, term_key, explanation, found, source, line_index = _fields(row, _DEFINITION_TYPES)
+    return Definition(term, term_key, explanation, _candidates_from_json(found), source, line_index)
+
+
+def _sentence_from_json(row: object) -> Sentence:
+    text, found, excluded_key, line_index = _fields(row, _SENTENCE_TYPES)
+    return Sentence(text, _candidates_from_json(found), excluded_key, line_index)
+
+
+def _candidates_from_json(rows: list) -> tuple[Candidate, ...]:
+    return tuple(Candidate(*_fields(row, _CANDIDATE_TYPES)) for row in rows)
+
+
+def _fields(row: object, types: list[type]) -> list:
+    """row, if it is a list of values of exactly these types (a bool is no int here)."""
+    if type(row) is not list or list(map(type, row)) != types:
+        raise ValueError(f"expected a list of {len(types)} values of types {[t.__name__ for t in types]}")
+    return row
+
+
+_Line = namedtuple("_Line", "indent bullet content")
 
 
 def analyze_section(text: str, morphology: Morphology) -> SectionAnalysis:
@@ -363,7 +412,13 @@ def _is_number(m: Morpheme) -> bool:
 
 
 def _is_latin(m: Morpheme) -> bool:
-    return bool(_LATIN.search(m.surface)) and not _JAPANESE.search(m.surface)
+    return bool(_LATIN.search(m.surface)) and not _japanese().search(m.surface)
+
+
+@functools.cache
+def _japanese() -> re.Pattern[str]:
+    # Compiled when first needed: 2 ms, which a cold `ask` served from the cache never needs.
+    return re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 
 
 def _is_generic(m: Morpheme) -> bool:
@@ -382,7 +437,7 @@ def _candidate(text: str, run: list[Morpheme]) -> Candidate | None:
     surface = text[run[0].begin : run[-1].end]
     if len(surface) < 2 or len(surface) > MAX_TERM_CHARS:
         return None
-    latin = bool(_LATIN.search(surface)) and not _JAPANESE.search(surface)
+    latin = bool(_LATIN.search(surface)) and not _japanese().search(surface)
     return Candidate(
         surface=surface,
         key=morphemes_key(run),
@@ -399,53 +454,59 @@ def _candidate(text: str, run: list[Morpheme]) -> Candidate | None:
 # --- The engine: corpus-wide rarity, distractors, items -----------------------------
 
 
-@dataclass(frozen=True)
-class _Term:
-    """A defined term that may serve as a distractor, with where it sits in the notes."""
+class _Term(namedtuple("_Term", "surface key order headings")):
+    """A defined term that may serve as a distractor, with where it sits in the notes:
+    order is its position among all defined terms, in notes order."""
 
-    surface: str
-    key: str
-    order: int  # position among all defined terms, in notes order
-    headings: tuple[str, ...]
+    __slots__ = ()
 
 
 class QuizEngine:
-    """Every quiz item of a corpus, generated once; per-section analysis is cached by
-    text, so `reload` after an edit re-analyses only the sections that changed."""
+    """Every quiz item of a corpus. analyses, when given, are those of the sections in
+    the same order (from the cache); without them the sections are analysed here.
+
+    Items are made when first asked for: items_in makes those of one section, so an
+    answer pays for its hits alone; the rest (items, item, topics) makes them all, once."""
 
     def __init__(
         self,
         sections: Iterable[Section],
         morphology: Morphology | None = None,
-        _cache: dict[str, SectionAnalysis] | None = None,
+        analyses: Sequence[SectionAnalysis] | None = None,
     ) -> None:
         self.sections = tuple(sections)
-        self.morphology = morphology or shared_morphology()
-        self._cache = _cache if _cache is not None else {}
-        self._analyses = [self._analysis(s.text) for s in self.sections]
+        if analyses is None:
+            morphology = morphology or shared_morphology()
+            analyses = [analyze_section(s.text, morphology) for s in self.sections]
+        if len(analyses) != len(self.sections):
+            raise ValueError(f"{len(analyses)} analyses for {len(self.sections)} sections")
+        self._analyses = tuple(analyses)
         self._document_frequency = Counter(k for a in self._analyses for k in a.keys())
         self._definitions = _TermPools(self.sections, self._analyses)
-        self._by_section: dict[Section, tuple[QuizItem, ...]] = {}
-        self._by_id: dict[str, QuizItem] = {}
-        for index, section in enumerate(self.sections):
-            # A line copied into two places gives one item, from its first place.
-            fresh = [i for i in self._section_items(index) if i.id not in self._by_id]
-            self._by_id.update((i.id, i) for i in fresh)
-            self._by_section[section] = tuple(fresh)
-        self.items: tuple[QuizItem, ...] = tuple(self._by_id.values())
+        self._index = {section: index for index, section in enumerate(self.sections)}
+        self._with_source: dict[str, list[int]] = defaultdict(list)  # note line -> sections holding it
+        for index, analysis in enumerate(self._analyses):
+            for source in analysis.sources():
+                self._with_source[source].append(index)
+        self._made: dict[int, tuple[QuizItem, ...]] = {}  # by section index
 
-    def reload(self, sections: Iterable[Section]) -> QuizEngine:
-        """A new engine for edited notes, reusing the analysis of unchanged sections."""
-        sections = tuple(sections)
-        texts = {s.text for s in sections}
-        kept = {t: a for t, a in self._cache.items() if t in texts}
-        return QuizEngine(sections, self.morphology, kept)
+    @functools.cached_property
+    def items(self) -> tuple[QuizItem, ...]:
+        return tuple(self._by_id.values())
+
+    @functools.cached_property
+    def _by_id(self) -> dict[str, QuizItem]:
+        by_id: dict[str, QuizItem] = {}
+        for index in range(len(self.sections)):
+            by_id.update((i.id, i) for i in self._items_of(index))
+        return by_id
 
     def item(self, item_id: str) -> QuizItem | None:
         return self._by_id.get(item_id)
 
     def items_in(self, section: Section) -> tuple[QuizItem, ...]:
-        return self._by_section.get(section, ())
+        index = self._index.get(section)
+        return () if index is None else self._items_of(index)
 
     def topics(self) -> tuple[str, ...]:
         """Top-level headings that have items, in notes order."""
@@ -458,11 +519,16 @@ class QuizEngine:
 
     # -- generation --
 
-    def _analysis(self, text: str) -> SectionAnalysis:
-        analysis = self._cache.get(text)
-        if analysis is None:
-            analysis = self._cache[text] = analyze_section(text, self.morphology)
-        return analysis
+    def _items_of(self, index: int) -> tuple[QuizItem, ...]:
+        """The section's items but those a copy of the same line in an earlier section
+        gave already: a line copied into two places gives one item, from its first place."""
+        items = self._made.get(index)
+        if items is None:  # two threads may both make them: the same items, no harm
+            earlier = {j for s in self._analyses[index].sources() for j in self._with_source[s] if j < index}
+            # In order, so each copy finds those before it made already (no deep recursion).
+            given = {i.id for j in sorted(earlier) for i in self._items_of(j)}
+            items = self._made[index] = tuple(i for i in self._section_items(index) if i.id not in given)
+        return items
 
     def _section_items(self, index: int) -> list[QuizItem]:
         """Items in line order; on one line the term items before the clozes."""
@@ -613,7 +679,7 @@ def _blank_out(text: str, found: Iterable[Candidate], surface: str, key: str) ->
     """text with every occurrence of the answer blanked: same key (ハイパーバイザ and
     ハイパーバイザー) or same spelling, ignoring case."""
     spans = [(c.begin, c.end) for c in found if c.key == key]
-    spans += [m.span() for m in re.finditer(re.escape(surface), text, flags=re.IGNORECASE)]
+    spans += _spans_ignoring_case(surface, text)
     out, last = [], 0
     for begin, end in sorted(spans):
         if begin < last:  # overlaps the previous blank
@@ -623,6 +689,20 @@ def _blank_out(text: str, found: Iterable[Candidate], surface: str, key: str) ->
         last = end
     out.append(text[last:])
     return "".join(out)
+
+
+def _spans_ignoring_case(needle: str, text: str) -> list[tuple[int, int]]:
+    """Where needle is in text, ignoring case: re.finditer(re.escape(needle), text,
+    re.IGNORECASE) spans. A needle with no cased letter (most Japanese terms) needs no
+    regex; compiling one per term was most of the time spent making items."""
+    if not needle or needle.lower() != needle or needle.upper() != needle:
+        return [m.span() for m in re.finditer(re.escape(needle), text, flags=re.IGNORECASE)]
+    spans = []
+    start = text.find(needle)
+    while start >= 0:
+        spans.append((start, start + len(needle)))
+        start = text.find(needle, start + len(needle))
+    return spans
 
 
 _LIST_SEPARATORS = frozenset("、,，・/／")
@@ -641,8 +721,8 @@ def _enumerated(c: Candidate, sentence: Sentence) -> bool:
 def _occurs_only_whole(sentence: Sentence, c: Candidate) -> bool:
     """Every spelling of c in the sentence is c itself, not a piece of a longer word."""
     whole = [(o.begin, o.end) for o in sentence.candidates if o.key == c.key]
-    for match in re.finditer(re.escape(c.surface), sentence.text, flags=re.IGNORECASE):
-        if not any(begin <= match.start() and match.end() <= end for begin, end in whole):
+    for start, stop in _spans_ignoring_case(c.surface, sentence.text):
+        if not any(begin <= start and stop <= end for begin, end in whole):
             return False
     return True
 
@@ -656,10 +736,26 @@ def _leaks(answer: str, question: str) -> bool:
 
 
 def _shuffled(options: tuple[str, ...], seed: str) -> tuple[str, ...]:
-    """The same order for the same item every time: the seed is its id."""
+    """The same order for the same item every time: the seed is its id.
+
+    This is random.Random(seed).shuffle written out, on the same generator: the order
+    cannot change with Python's version (random guarantees only random() across
+    versions), and a cold `manabi ask` does not import random (1 ms)."""
+    generator = Random(int(seed, 16))
     shuffled = list(options)
-    random.Random(int(seed, 16)).shuffle(shuffled)
+    for i in reversed(range(1, len(shuffled))):
+        j = _below(generator, i + 1)
+        shuffled[i], shuffled[j] = shuffled[j], shuffled[i]
     return tuple(shuffled)
+
+
+def _below(generator: Random, n: int) -> int:
+    """A uniform int in [0, n), drawn as random.Random._randbelow draws it."""
+    bits = n.bit_length()
+    drawn = generator.getrandbits(bits)
+    while drawn >= n:
+        drawn = generator.getrandbits(bits)
+    return drawn
 
 
 def _top(headings: tuple[str, ...]) -> str:

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from sys import intern
 
 from bot.core.analyzer import Analyzer
-from bot.core.cache import TokenCache
 from bot.core.index import BM25Index
 from bot.core.models import Hit, Section
-from bot.core.notes import Corpus, NoteFile, no_notes_error, parse_notes, read_note_files
 
 # How much of the question's weight (terms weighted by idf; terms the notes never use
 # count as the rarest) the best section must cover to be an answer. Chosen on
@@ -91,69 +88,3 @@ class SectionSearch:
         weight = {t: self.index.idf(t) or self.index.max_idf() for t in set(query)}
         total = sum(weight.values())
         return sum(weight[t] for t in set(matched)) / total if total else 0.0
-
-
-def build_search(
-    corpus_dir: Path,
-    analyzer: Analyzer,
-    cache_dir: Path | None = None,
-    progress: Progress | None = None,
-    min_coverage: float = MIN_COVERAGE,
-) -> tuple[Corpus, SectionSearch]:
-    """Read the notes under corpus_dir and index them.
-
-    With a cache_dir, each file's sections and terms come from the token cache when
-    the file and the analyzer are unchanged; only the other files are parsed and
-    tokenized, and stored for next time. None means no cache. progress(done, total)
-    counts characters of notes, so a file loaded from the cache and a file being
-    tokenized both move it. Raises CorpusError when there are no notes."""
-    notes, warnings = read_note_files(corpus_dir)
-    cache = TokenCache(cache_dir, corpus_dir, analyzer.fingerprint) if cache_dir is not None else None
-    meter = _CharacterMeter(progress, total=sum(len(note.text) for note in notes))
-    sections: list[Section] = []
-    terms: list[list[str]] = []
-    for note in notes:
-        cached = cache.load(note) if cache else None
-        if cached is None:
-            note_sections = parse_notes(note.text, note.path)
-            note_terms = []
-            for done, section in enumerate(note_sections, start=1):
-                note_terms.append(section_terms(analyzer, section))
-                meter.sections_done(note, done, len(note_sections))
-            if cache:
-                cache.store(note, note_sections, note_terms)
-        else:
-            note_sections, note_terms = cached
-        meter.file_done(note)
-        sections += note_sections
-        terms += note_terms
-    if not sections:
-        raise no_notes_error(corpus_dir)
-    if cache:
-        cache.prune()
-        if cache.write_error:
-            warnings.append(f"トークンのキャッシュを保存できませんでした: {cache.write_error}")
-    corpus = Corpus(root=corpus_dir, sections=tuple(sections), warnings=tuple(warnings))
-    return corpus, SectionSearch(corpus.sections, analyzer, min_coverage, terms=terms)
-
-
-class _CharacterMeter:
-    """Progress in characters of notes: a file counts in full once done, and while it
-    is tokenized, in proportion to its sections done, so the count never goes back
-    and ends exactly at the total."""
-
-    def __init__(self, progress: Progress | None, total: int) -> None:
-        self.progress = progress
-        self.total = total
-        self.files_done = 0  # characters in the files finished
-
-    def sections_done(self, note: NoteFile, done: int, sections: int) -> None:
-        self._report(self.files_done + len(note.text) * done // sections)
-
-    def file_done(self, note: NoteFile) -> None:
-        self.files_done += len(note.text)
-        self._report(self.files_done)
-
-    def _report(self, done: int) -> None:
-        if self.progress is not None and self.total:
-            self.progress(done, self.total)

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 from pathlib import Path
 
 from bot.core.analyzer import Analyzer
-from bot.core.grading import Grader
+from bot.core.build import build
 from bot.core.models import Answer
+from bot.core.morphology import shared_morphology
 from bot.core.notes import Corpus
-from bot.core.progress import ProgressStore, Stats
 from bot.core.quiz import QuizEngine, QuizItem, quiz_for_sections
-from bot.core.search import Progress, SectionSearch, build_search
+from bot.core.search import Progress, SectionSearch
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a cold start counts
+if TYPE_CHECKING:  # imported where used: `ask` never grades or records (progress and sqlite3: 5 ms)
+    from bot.core.grading import Grader
+    from bot.core.progress import ProgressStore, Stats
 
 DEFAULT_K = 3
 # Longer questions are cut before analysis: no learner's question needs more, and it
@@ -40,23 +46,32 @@ class AnswerService:
     ) -> None:
         self.corpus_dir = corpus_dir
         self.analyzer = analyzer or Analyzer()
-        self.cache_dir = cache_dir  # the token cache; None: tokenize all notes on each load
+        self.morphology = shared_morphology()
+        self.cache_dir = cache_dir  # None: tokenize and analyse all notes on each load
         self.progress = progress
         self.corpus: Corpus
         self.search: SectionSearch
-        self.quiz: QuizEngine | None = None
+        self.quiz: QuizEngine
         self.reload()
-        self.grader = Grader(self.quiz.morphology)
+        self._store: ProgressStore | None = None
         if db_path:
+            from bot.core.progress import ProgressStore
+
             db_path.parent.mkdir(parents=True, exist_ok=True)
-        self._store = ProgressStore(db_path) if db_path else None
+            self._store = ProgressStore(db_path)
 
     def reload(self) -> Corpus:
-        """Re-read the notes. On a CorpusError the previous notes stay in use."""
-        corpus, search = build_search(self.corpus_dir, self.analyzer, self.cache_dir, self.progress)
-        quiz = self.quiz.reload(corpus.sections) if self.quiz else QuizEngine(corpus.sections)
-        self.corpus, self.search, self.quiz = corpus, search, quiz
-        return corpus
+        """Re-read the notes: with the cache, only files that changed are analysed again.
+        On a CorpusError the previous notes stay in use."""
+        built = build(self.corpus_dir, self.analyzer, self.morphology, self.cache_dir, self.progress)
+        self.corpus, self.search, self.quiz = built.corpus, built.search, built.quiz
+        return built.corpus
+
+    @functools.cached_property
+    def grader(self) -> Grader:
+        from bot.core.grading import Grader
+
+        return Grader(self.morphology)
 
     def close(self) -> None:
         if self._store:
@@ -68,7 +83,7 @@ class AnswerService:
             raise QuestionError("質問が空です。知りたいことを書いてください。")
         hits = self.search.search(question[:MAX_QUESTION_CHARS], k)
         # Prompts about the very words the question matched come first.
-        words = [h.section.text[a:b] for h in hits for a, b in self.analyzer.spans(h.section.text, frozenset(h.matched))]
+        words = [h.section.text[a:b] for h in hits for a, b in _spans(self.analyzer, h.section.text, h.matched)]
         quiz = quiz_for_sections(self.quiz, [h.section for h in hits], about=words)
         return Answer(question=question, hits=hits, quiz=quiz)
 
@@ -106,11 +121,18 @@ class AnswerService:
     def highlight(self, text: str, matched: tuple[str, ...], before: str = "**", after: str = "**") -> str:
         """text with the words behind the matched terms wrapped in before/after."""
         out, last = [], 0
-        for start, end in self.analyzer.spans(text, frozenset(matched)):
+        for start, end in _spans(self.analyzer, text, matched):
             out += [text[last:start], before, text[start:end], after]
             last = end
         out.append(text[last:])
         return "".join(out)
+
+
+@functools.lru_cache(maxsize=64)
+def _spans(analyzer: Analyzer, text: str, matched: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+    # ask() finds them to order the quiz prompts, and the adapters again to highlight
+    # the same hits: kept, so each answer tokenizes its hits once.
+    return tuple(analyzer.spans(text, frozenset(matched)))
 
 
 def stats_text(stats: Stats) -> str:

@@ -46,6 +46,7 @@ class ManabiBot(discord.Client):
         self.cooldown = cooldown or UserCooldown(rate=3, per=10.0)
         self.tree = app_commands.CommandTree(self)
         self._heartbeat_task: asyncio.Task | None = None
+        self._quiz_task: asyncio.Task | None = None  # held: asyncio keeps only weak references
         _add_commands(self)
 
     async def setup_hook(self) -> None:
@@ -58,6 +59,14 @@ class ManabiBot(discord.Client):
             await self.tree.sync()
         if self.heartbeat_file:
             self._heartbeat_task = asyncio.create_task(self._beat())
+        self.prepare_quiz()
+
+    def prepare_quiz(self) -> None:
+        """Make all quiz items now, off the event loop. They are made when first needed:
+        an answer needs its hits' alone, but /quiz, its topic list and the buttons need
+        them all, which takes a second or two at 10,000 sections."""
+        quiz = self.service.quiz
+        self._quiz_task = asyncio.create_task(asyncio.to_thread(lambda: quiz.items))
 
     async def close(self) -> None:
         if self._heartbeat_task:
@@ -180,6 +189,7 @@ def _add_commands(bot: ManabiBot) -> None:
         except CorpusError as exc:
             await interaction.followup.send(f"読み込めませんでした（前のノートをそのまま使います）: {exc}", ephemeral=True)
             return
+        bot.prepare_quiz()
         warnings = "".join(f"\n⚠ {w}" for w in corpus.warnings)
         await interaction.followup.send(
             formatting.clip(f"ノートを読み込み直しました: {len(corpus.sections)} 個のセクション{warnings}", formatting.CONTENT_LIMIT),
