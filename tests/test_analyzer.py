@@ -56,3 +56,8 @@ def test_spans_point_at_surface_text_for_highlighting(analyzer):
     text = "ハイパーバイザとKVM"
     spans = analyzer.spans(text, frozenset({"ハイパーバイザー", "kvm"}))
     assert [text[a:b] for a, b in spans] == ["ハイパーバイザ", "KVM"]
+
+
+def test_verbs_adjectives_and_adverbs_are_marked_as_phrasing(analyzer):
+    phrasing = {t.term: t.phrasing for t in analyzer.tokens("なぜ仮想化は速いのか教えて")}
+    assert phrasing == {"何故": True, "仮想化": False, "仮想": False, "速い": True, "教える": True}

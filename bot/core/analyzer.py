@@ -22,6 +22,8 @@ DROPPED_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空�
 # なる, できる ...): they match the notes everywhere and dilute what was asked.
 FUNCTION_POS = frozenset({"代名詞", "連体詞", "接続詞", "感動詞"})
 _NON_INDEPENDENT = "非自立可能"  # する, なる, ある, できる, やる as verbs
+# Words that phrase a question more than they name its topic (教える, 速い, なぜ).
+PHRASING_POS = frozenset({"動詞", "形容詞", "副詞"})
 _LATIN_WORD = re.compile(r"[A-Za-z]+|[0-9]+")
 _LEADING_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])?\s*")
 # Capitalised Latin words in a row: "Windows Subsystem for Linux" -> "wsl".
@@ -37,6 +39,7 @@ class Token:
     term: str  # the index term: normalized form, lower-cased
     begin: int  # character offsets into the analysed text
     end: int
+    phrasing: bool = False  # from a verb, adjective or adverb, see PHRASING_POS
 
 
 @functools.cache
@@ -78,7 +81,8 @@ class Analyzer:
                     if not self._keeps(m.part_of_speech()) or not _has_word_char(m.surface()):
                         continue
                     begin, end = offset + m.begin(), offset + m.end()
-                    out.append(Token(m.normalized_form().lower(), begin, end))
+                    phrasing = m.part_of_speech()[0] in PHRASING_POS
+                    out.append(Token(m.normalized_form().lower(), begin, end, phrasing))
                     if self.expand_compounds:
                         out.extend(self._parts(m, offset))
         if self.acronyms:
@@ -97,7 +101,7 @@ class Analyzer:
         if len(parts) < 2:
             return []
         return [
-            Token(p.normalized_form().lower(), offset + p.begin(), offset + p.end())
+            Token(p.normalized_form().lower(), offset + p.begin(), offset + p.end(), p.part_of_speech()[0] in PHRASING_POS)
             for p in parts
             if self._keeps(p.part_of_speech()) and p.part_of_speech()[0] not in ("接尾辞", "接頭辞")
         ]

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from sys import intern
 
-from bot.core.analyzer import Analyzer
+from bot.core.analyzer import Analyzer, Token
 from bot.core.index import BM25Index
 from bot.core.models import Hit, Section
 
@@ -24,12 +24,23 @@ def searchable_text(section: Section) -> str:
     return "\n".join((*section.headings, section.text))
 
 
-def section_terms(analyzer: Analyzer, section: Section) -> list[str]:
-    # The opening topic counts twice: a note that starts with a term is about it.
-    terms = analyzer.terms(searchable_text(section)) + analyzer.topic_terms(section.text)
+def section_terms(analyzer: Analyzer, section: Section, previous: Section | None = None) -> list[str]:
+    """previous: the section before it in the notes, None for the first."""
+    # A heading counts twice in the first passage under it, which usually says what
+    # the heading is (# 仮想化, then what virtualization is).
+    text = "\n".join((*opened_headings(section, previous), searchable_text(section)))
+    # So does the opening topic: a note that starts with a term is about it.
+    terms = analyzer.terms(text) + analyzer.topic_terms(section.text)
     # One string object per distinct term, however many sections use it: at 100,000
     # sections, about 200 MB less at the peak of a build.
     return [intern(term) for term in terms]
+
+
+def opened_headings(section: Section, previous: Section | None) -> list[str]:
+    """The headings section is the first passage under."""
+    if previous is None or previous.file != section.file:
+        return list(section.headings)
+    return [h for depth, h in enumerate(section.headings, 1) if previous.headings[:depth] != section.headings[:depth]]
 
 
 def tokenize_sections(
@@ -38,7 +49,7 @@ def tokenize_sections(
     """The terms of each section; progress(done, total) counts sections."""
     terms = []
     for done, section in enumerate(sections, start=1):
-        terms.append(section_terms(analyzer, section))
+        terms.append(section_terms(analyzer, section, sections[done - 2] if done > 1 else None))
         if progress is not None:
             progress(done, len(sections))
     return terms
@@ -75,16 +86,25 @@ class SectionSearch:
         self.index = BM25Index(list(terms))
 
     def rank(self, question: str, k: int) -> Ranking:
-        query = self.analyzer.terms(question)
+        tokens = self.analyzer.tokens(question)
+        query = [t.term for t in tokens]
         top = self.index.top(query, k)
         hits = tuple(Hit(self.sections[s.doc], s.score, s.matched) for s in top)
-        return Ranking(hits, self._coverage(query, hits[0].matched) if hits else 0.0)
+        return Ranking(hits, self._coverage(tokens, hits[0].matched) if hits else 0.0)
 
     def search(self, question: str, k: int) -> tuple[Hit, ...]:
         ranking = self.rank(question, k)
         return ranking.hits if ranking.coverage >= self.min_coverage else ()
 
-    def _coverage(self, query: list[str], matched: tuple[str, ...]) -> float:
-        weight = {t: self.index.idf(t) or self.index.max_idf() for t in set(query)}
+    def _coverage(self, question: list[Token], matched: tuple[str, ...]) -> float:
+        """The share of the question's weight that matched: each term weighs its idf. A
+        term the notes never use names something they do not cover and weighs the most,
+        unless it only phrases the question (教えて, 速い, なぜ): then it weighs nothing."""
+        weight = {}
+        for token in question:
+            idf = self.index.idf(token.term)
+            if idf is None:
+                idf = 0.0 if token.phrasing else self.index.max_idf()
+            weight[token.term] = max(idf, weight.get(token.term, 0.0))
         total = sum(weight.values())
         return sum(weight[t] for t in set(matched)) / total if total else 0.0
