@@ -28,6 +28,12 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader left early (`manabi ask ... | head`). Send what is still buffered
+        # to /dev/null, so the flush at exit does not fail again, and end as other
+        # Unix tools do when SIGPIPE ends them.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + 13
 
 
 def _parser() -> argparse.ArgumentParser:

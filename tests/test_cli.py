@@ -104,3 +104,21 @@ def test_the_cli_never_imports_discord():
     code = "import sys, bot.cli; bot.cli.main(['ask', 'KVM']); assert 'discord' not in sys.modules"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback():
+    """`manabi ask --json < questions | head -n 1`: far more output than a pipe holds."""
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "ask", "--json"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    cli.stdin.write("仮想化とは？\n".encode() * 300)
+    cli.stdin.close()
+    assert json.loads(cli.stdout.readline())["hits"]
+    cli.stdout.close()  # what head does after its first line
+    stderr = cli.stderr.read().decode()
+    assert cli.wait(timeout=120) == 141
+    assert "Traceback" not in stderr
