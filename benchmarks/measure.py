@@ -94,7 +94,7 @@ def _reference(args, analyzer: Analyzer, search, questions: list[str]) -> dict:
     cache = TokenCache(args.cache, args.corpus, analyzer.fingerprint)
     docs = [terms for note in notes for terms in cache.load(note).terms]
     start = time.perf_counter()
-    reference = NonNegativeIdfBM25(docs)
+    reference = NonNegativeIdfBM25(docs, k1=search.index.k1, b=search.index.b)
     fit_s = time.perf_counter() - start
 
     def reference_top(question: str) -> list[int]:

@@ -7,7 +7,7 @@ import pytest
 
 from bot.core import index as index_module
 from bot.core.index import BM25Index, NonNegativeIdfBM25
-from bot.core.search import searchable_text
+from bot.core.search import B, K1, searchable_text
 from tests.conftest import ROOT
 
 
@@ -55,13 +55,14 @@ def store(request, monkeypatch):
     return request.param
 
 
-def test_both_stores_give_rank_bm25_scores_to_the_last_bit(store, service, analyzer):
+@pytest.mark.parametrize("k1, b", [(1.5, 0.75), (K1, B)])  # rank-bm25's defaults, the search's
+def test_both_stores_give_rank_bm25_scores_to_the_last_bit(store, service, analyzer, k1, b):
     rng = random.Random(11)
     base = [analyzer.terms(searchable_text(s)) for s in service.corpus.sections]
     vocab = sorted({t for doc in base for t in doc})
     docs = base + [rng.choices(vocab, k=rng.randint(1, 60)) for _ in range(500)] + [[]]
-    index = BM25Index(docs)
-    reference = NonNegativeIdfBM25(docs)
+    index = BM25Index(docs, k1=k1, b=b)
+    reference = NonNegativeIdfBM25(docs, k1=k1, b=b)
     for _ in range(200):
         query = rng.choices(vocab, k=rng.randint(1, 6)) + rng.choice([[], ["存在しない語"]])  # repeats too
         theirs = reference.get_scores(query)

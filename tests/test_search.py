@@ -6,15 +6,15 @@ from bot.core.search import opened_headings
 from bot.core.service import QuestionError
 from tests.conftest import DATA
 
-# Floors: what the ranking measures on each question set (see README), so any
-# regression fails. The target is hit@1 >= 0.90 and hit@3 >= 0.97.
-# questions.jsonl is the set the ranking was tuned on; the two holdout sets were
-# written later by other authors who never saw the ranking, and keep it honest.
+# questions.jsonl is the set the ranking was tuned on: it must meet the target
+# (hit@1 >= 0.90, hit@3 >= 0.97, every unanswerable question refused). The two holdout
+# sets were written later by authors who never saw the ranking; their floors are what
+# it measures on them (see README), so a regression fails there too.
 # file: (hit@1, hit@3, unanswerable questions refused)
 QUALITY_FLOORS = {
-    "questions.jsonl": (0.88, 0.96, 12),
-    "questions_holdout.jsonl": (0.82, 0.91, 7),
-    "questions_holdout2.jsonl": (0.88, 0.95, 8),
+    "questions.jsonl": (0.90, 0.97, 12),
+    "questions_holdout.jsonl": (0.86, 0.95, 7),
+    "questions_holdout2.jsonl": (0.91, 0.95, 8),
 }
 
 

@@ -66,6 +66,7 @@ class BM25Index:
 
     def __init__(self, docs: list[list[str]], k1: float = 1.5, b: float = 0.75) -> None:
         self.size = len(docs)
+        self.k1, self.b = k1, b
         store = ArrayPostings if self.size >= ARRAY_MIN_DOCS else ListPostings
         self._postings = store(docs, k1, b)
 
