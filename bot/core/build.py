@@ -60,7 +60,7 @@ def build(
     if cache:
         cache.prune()
         if cache.write_error:
-            warnings.append(f"トークンのキャッシュを保存できませんでした: {cache.write_error}")
+            warnings.append(f"キャッシュを保存できませんでした（次回の起動が遅くなるだけです）: {cache.write_error}")
     corpus = Corpus(root=corpus_dir, sections=tuple(sections), warnings=tuple(warnings))
     search = SectionSearch(corpus.sections, analyzer, min_coverage, terms=terms)
     return Built(corpus, search, QuizEngine(corpus.sections, analyses=analyses))

@@ -10,9 +10,9 @@ from bot.core.analyzer import Analyzer, Token
 from bot.core.index import BM25Index
 from bot.core.models import Hit, Section
 
-# How much of the question's weight (terms weighted by idf; terms the notes never use
-# count as the rarest) the best section must cover to be an answer. Chosen on
-# tests/data/questions.jsonl with `python -m bot.cli eval --tune`.
+# How much of the question's weight (see SectionSearch._coverage) the best section must
+# cover to be an answer. Chosen on tests/data/questions.jsonl with
+# `python -m bot.cli eval --tune`, which takes the middle of the best interval.
 MIN_COVERAGE = 0.247
 
 # BM25's term-frequency saturation and length normalization (rank-bm25's defaults are
