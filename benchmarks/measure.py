@@ -87,11 +87,11 @@ def _reference(args, analyzer: Analyzer, search, questions: list[str]) -> dict:
     import numpy as np
 
     from bot.core.bm25_reference import NonNegativeIdfBM25
-    from bot.core.cache import TokenCache
+    from bot.core.cache import NotesCache
     from bot.core.notes import read_note_files
 
     notes, _ = read_note_files(args.corpus)
-    cache = TokenCache(args.cache, args.corpus, analyzer.fingerprint)
+    cache = NotesCache(args.cache, args.corpus, analyzer.fingerprint)
     docs = [terms for note in notes for terms in cache.load(note).terms]
     start = time.perf_counter()
     reference = NonNegativeIdfBM25(docs, k1=search.index.k1, b=search.index.b)

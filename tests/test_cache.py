@@ -12,7 +12,7 @@ import pytest
 from bot.core import cache as cache_module
 from bot.core.analyzer import Analyzer
 from bot.core.build import Built, build
-from bot.core.cache import CODE_MODULES, FORMAT, TokenCache, code_digest
+from bot.core.cache import CODE_MODULES, FORMAT, NotesCache, code_digest
 from bot.core.morphology import shared_morphology
 from bot.core.notes import load_corpus
 from bot.core.quiz import QuizEngine
@@ -274,8 +274,8 @@ def test_entries_are_written_whole_with_no_temporary_files_left(notes, cache_dir
 def test_cache_keys_depend_on_content_and_fingerprint(tmp_path):
     from bot.core.notes import NoteFile
 
-    a = TokenCache(tmp_path, tmp_path, "fingerprint-a")
-    b = TokenCache(tmp_path, tmp_path, "fingerprint-b")
+    a = NotesCache(tmp_path, tmp_path, "fingerprint-a")
+    b = NotesCache(tmp_path, tmp_path, "fingerprint-b")
     note = NoteFile("x.md", "- 内容")
     assert a.key(note) == a.key(NoteFile("renamed.md", "- 内容"))
     assert a.key(note) != a.key(NoteFile("x.md", "- 内容!"))
@@ -285,7 +285,7 @@ def test_cache_keys_depend_on_content_and_fingerprint(tmp_path):
 def test_cache_keys_depend_on_the_code(tmp_path, monkeypatch):
     from bot.core.notes import NoteFile
 
-    cache, note = TokenCache(tmp_path, tmp_path, "fingerprint"), NoteFile("x.md", "- 内容")
+    cache, note = NotesCache(tmp_path, tmp_path, "fingerprint"), NoteFile("x.md", "- 内容")
     before = cache.key(note)
     monkeypatch.setattr(cache_module, "code_digest", lambda: "another version of manabi")
     assert cache.key(note) != before

@@ -10,7 +10,7 @@ from tests.conftest import ROOT
 
 @pytest.fixture(autouse=True)
 def _data_in_tmp(tmp_path, monkeypatch):
-    # The CLI keeps its token cache beside the database: keep both out of the checkout.
+    # The CLI keeps its cache beside the database: keep both out of the checkout.
     monkeypatch.setenv("MANABI_DB", str(tmp_path / "data" / "manabi.db"))
 
 

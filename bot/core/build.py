@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core.analyzer import Analyzer
-from bot.core.cache import FileEntry, TokenCache
+from bot.core.cache import FileEntry, NotesCache
 from bot.core.models import Section
 from bot.core.morphology import Morphology
 from bot.core.notes import Corpus, NoteFile, no_notes_error, parse_notes, read_note_files
@@ -40,7 +40,7 @@ def build(
     so a file loaded from the cache and a file being analysed both move it. Raises
     CorpusError when there are no notes."""
     notes, warnings = read_note_files(corpus_dir)
-    cache = TokenCache(cache_dir, corpus_dir, analyzer.fingerprint) if cache_dir is not None else None
+    cache = NotesCache(cache_dir, corpus_dir, analyzer.fingerprint) if cache_dir is not None else None
     meter = _CharacterMeter(progress, total=sum(len(note.text) for note in notes))
     sections: list[Section] = []
     terms: list[list[str]] = []

@@ -1,4 +1,4 @@
-"""Token cache on disk: all that is made from each notes file (its sections, their search
+"""Notes cache on disk: all that is made from each notes file (its sections, their search
 terms and their quiz analyses), so a restart tokenizes and analyses nothing.
 
 Layout: <cache dir>/<corpus id>/<entry key>.json, where
@@ -52,7 +52,7 @@ class FileEntry(namedtuple("FileEntry", "sections terms analyses")):
     __slots__ = ()
 
 
-class TokenCache:
+class NotesCache:
     def __init__(self, cache_dir: Path, corpus_dir: Path, fingerprint: str) -> None:
         corpus_id = sha256(str(corpus_dir.resolve()).encode()).hexdigest()[:16]
         self.folder = cache_dir / corpus_id
