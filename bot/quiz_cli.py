@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.core.quiz import Kind, QuizItem
+from bot.core.models import Kind, QuizItem
 from bot.cli import db_path
 from bot.core.service import stats_text
 

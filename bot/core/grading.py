@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.core.models import Section
 from bot.core.morphology import Morphology, shared_morphology
-from bot.core.quiz import Kind, QuizItem
+from bot.core.models import Kind, QuizItem
 
 # Stripped from both ends of an answer: quotes, brackets, sentence marks. Not + or #,
 # which end real names (C++, C#).

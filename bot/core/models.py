@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a cold start counts
-if TYPE_CHECKING:
-    from bot.core.quiz import QuizItem
+
+class BlockKind(StrEnum):
+    """What kind of block a section was made from."""
+
+    PARAGRAPH = "paragraph"
+    LIST = "list"  # a top-level list item with its children
+    TABLE = "table"
+    CODE = "code"
+    QUOTE = "quote"  # a block quote or a callout
+    MATH = "math"
 
 
 @dataclass(frozen=True)
@@ -18,7 +26,9 @@ class Section:
     line_start: int  # 1-based, inclusive
     line_end: int
     headings: tuple[str, ...]
-    text: str  # as written in the notes
+    text: str  # plain text, what a learner reads (no Markdown syntax)
+    kind: str = "paragraph"  # the block it comes from: see BlockKind
+    markdown: str = ""  # the source Markdown of the section, as written
 
     @property
     def source(self) -> str:
@@ -45,3 +55,43 @@ class Answer:
     @property
     def found(self) -> bool:
         return bool(self.hits)
+
+
+class Kind(StrEnum):
+    TERM = "term"
+    REVEAL = "reveal"
+    CHOICE = "choice"
+    CLOZE = "cloze"
+
+
+@dataclass(frozen=True)
+class QuizItem:
+    id: str
+    kind: Kind
+    question: str
+    answer: str
+    options: tuple[str, ...]  # empty unless kind is CHOICE
+    section: Section
+    line: int  # the 1-based line of the notes the item was made from
+    subject: str  # the term tested; two items with one subject give each other away
+
+    @property
+    def topic(self) -> str:
+        """The top-level heading, what stats group by."""
+        return self.section.headings[0] if self.section.headings else self.section.file
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "kind": self.kind.value,
+            "question": self.question,
+            "answer": self.answer,
+            "options": list(self.options),
+            "source": {
+                "file": self.section.file,
+                "line": self.line,
+                "line_start": self.section.line_start,
+                "line_end": self.section.line_end,
+                "headings": list(self.section.headings),
+            },
+        }

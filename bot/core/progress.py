@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from bot.core.quiz import QuizItem, plan_round
+from bot.core.models import QuizItem
+from bot.core.quiz import plan_round
 
 # SM-2 as Anki uses it, with a binary quality: correct is "Good", incorrect is "Again".
 INITIAL_EASE = 2.5

@@ -30,14 +30,13 @@ from _random import Random  # the generator under random.Random, see _shuffled
 from collections import Counter, defaultdict, namedtuple
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
 try:  # hashlib loads OpenSSL, 2-3 ms of a cold `manabi ask`; the builtin module is enough
     from _sha1 import sha1  # Python 3.11
 except ImportError:  # pragma: no cover - other Python versions
     from hashlib import sha1
 
-from bot.core.models import Section
+from bot.core.models import Kind, QuizItem, Section
 from bot.core.morphology import Morpheme, Morphology, morphemes_key, shared_morphology
 
 BLANK = "＿＿＿"
@@ -79,46 +78,6 @@ _MAX_DISTRACTOR_SCAN = 200
 _LATIN_JOINERS = frozenset("-._/")
 _LATIN_TAILS = frozenset("+#")
 _NOT_NOMINAL = frozenset({"助詞", "助動詞", "動詞", "形容詞", "副詞", "接続詞", "感動詞", "連体詞", "代名詞", "形状詞"})
-
-
-class Kind(StrEnum):
-    TERM = "term"
-    REVEAL = "reveal"
-    CHOICE = "choice"
-    CLOZE = "cloze"
-
-
-@dataclass(frozen=True)
-class QuizItem:
-    id: str
-    kind: Kind
-    question: str
-    answer: str
-    options: tuple[str, ...]  # empty unless kind is CHOICE
-    section: Section
-    line: int  # the 1-based line of the notes the item was made from
-    subject: str  # the term tested; two items with one subject give each other away
-
-    @property
-    def topic(self) -> str:
-        """The top-level heading, what stats group by."""
-        return self.section.headings[0] if self.section.headings else self.section.file
-
-    def to_dict(self) -> dict:
-        return {
-            "id": self.id,
-            "kind": self.kind.value,
-            "question": self.question,
-            "answer": self.answer,
-            "options": list(self.options),
-            "source": {
-                "file": self.section.file,
-                "line": self.line,
-                "line_start": self.section.line_start,
-                "line_end": self.section.line_end,
-                "headings": list(self.section.headings),
-            },
-        }
 
 
 def item_id(kind: Kind, source_text: str, answer: str) -> str:

@@ -11,7 +11,8 @@ from bot.core.build import build
 from bot.core.models import Answer
 from bot.core.morphology import shared_morphology
 from bot.core.notes import Corpus
-from bot.core.quiz import QuizEngine, QuizItem, quiz_for_sections
+from bot.core.models import QuizItem
+from bot.core.quiz import QuizEngine, quiz_for_sections
 from bot.core.search import Progress, SectionSearch
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a cold start counts

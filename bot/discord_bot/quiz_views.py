@@ -12,7 +12,7 @@ import logging
 
 import discord
 
-from bot.core.quiz import Kind, QuizItem
+from bot.core.models import Kind, QuizItem
 from bot.discord_bot.formatting import FIELD_LIMIT, clip
 
 log = logging.getLogger("manabi.quiz")
