@@ -29,6 +29,7 @@ class Section:
     text: str  # plain text, what a learner reads (no Markdown syntax)
     kind: str = "paragraph"  # the block it comes from: see BlockKind
     markdown: str = ""  # the source Markdown of the section, as written
+    aliases: tuple[str, ...] = ()  # other names of its note (front-matter aliases): searched, not shown
 
     @property
     def source(self) -> str:

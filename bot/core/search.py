@@ -28,7 +28,7 @@ Progress = Callable[[int, int], None]
 
 def searchable_text(section: Section) -> str:
     """The heading path is context: "準仮想化とは？" finds bullets under # 準仮想化."""
-    return "\n".join((*section.headings, section.text))
+    return "\n".join((*section.headings, *section.aliases, section.text))
 
 
 def section_terms(analyzer: Analyzer, section: Section, previous: Section | None = None) -> list[str]:
