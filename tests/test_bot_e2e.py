@@ -142,7 +142,7 @@ async def test_cooldown_answers_politely(fake, start_bot):
 async def test_slash_ask_defers_then_follows_up(fake, start_bot):
     await start_bot()
     synced = fake.commands[fake.guild_id]
-    assert {c["name"] for c in synced} == {"ask", "quiz", "stats", "reload"}
+    assert {c["name"] for c in synced} == {"ask", "quiz", "stats", "reload", "remind"}
     interaction = await fake.send_command("ask", {"question": "VT-dとは？"})
     callback = await fake.wait_for_callback(interaction)
     assert callback.json["type"] == 5  # deferred: searching may take a while
