@@ -267,3 +267,28 @@ async def test_a_reminder_that_discord_refuses_is_logged_and_not_retried_all_eve
     assert any("reminder failed" in r.getMessage() and "403" in r.getMessage() for r in caplog.records)
     clock.now = tokyo(1, 21, 30)
     assert await bot.reminder_loop.tick() == 0
+
+
+# --- Settings ---------------------------------------------------------------------------
+
+
+def test_settings_read_the_retention_and_the_time_zone():
+    from bot.discord_bot.settings import Settings, SettingsError
+
+    settings = Settings.from_env({"DISCORD_TOKEN": "t"})
+    assert settings.retention == 0.9 and settings.zone == TOKYO
+    settings = Settings.from_env({"DISCORD_TOKEN": "t", "MANABI_RETENTION": "0.85", "MANABI_TIMEZONE": "Europe/Paris"})
+    assert settings.retention == 0.85 and settings.zone == ZoneInfo("Europe/Paris")
+    for bad in ({"MANABI_RETENTION": "2"}, {"MANABI_TIMEZONE": "Nowhere/Land"}):
+        with pytest.raises(SettingsError) as error:
+            Settings.from_env({"DISCORD_TOKEN": "t", **bad})
+        assert "\n" not in str(error.value) and next(iter(bad)) in str(error.value)
+
+
+async def test_the_bot_process_refuses_a_bad_retention_in_one_line(tmp_path):
+    from tests.test_bot_process import start_bot_process
+
+    process = await start_bot_process(tmp_path, DISCORD_TOKEN="t", MANABI_RETENTION="often")
+    _, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 2
+    assert err.decode().strip().count("\n") == 0 and "MANABI_RETENTION" in err.decode()
