@@ -42,6 +42,7 @@ async def start_bot(fake, analyzer, tmp_path):
         options.setdefault("guild_ready_timeout", 0.1)  # one guild: no need to wait 2 s for more
         bot = ManabiBot(service, **options)
         running.append((bot, asyncio.create_task(bot.start(fake.token))))
+        await asyncio.sleep(0)  # from Python 3.12, wait_for would call wait_until_ready before start() ran
         await asyncio.wait_for(bot.wait_until_ready(), 10)
         return bot
 

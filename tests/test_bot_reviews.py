@@ -65,6 +65,9 @@ async def start_bot(fake, analyzer, tmp_path, clock):
         if manual:
             bot.reminder_loop.start = lambda: None
         running.append((bot, asyncio.create_task(bot.start(fake.token))))
+        # Let start() set the client up first: from Python 3.12, wait_for runs its
+        # coroutine in this task at once, and wait_until_ready raises before login.
+        await asyncio.sleep(0)
         await asyncio.wait_for(bot.wait_until_ready(), 10)
         return bot
 
