@@ -60,7 +60,12 @@ async def _run(settings) -> int:
         loop.add_signal_handler(sig, stop)
 
     service = await asyncio.to_thread(
-        AnswerService, settings.corpus, db_path=settings.db, cache_dir=settings.db.parent / "cache"
+        AnswerService,
+        settings.corpus,
+        db_path=settings.db,
+        cache_dir=settings.db.parent / "cache",
+        retention=settings.retention,
+        zone=settings.zone,
     )
     if stopping.is_set():
         service.close()

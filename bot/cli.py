@@ -64,14 +64,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _service(args: argparse.Namespace, db: Path | None = None):
+def _service(args: argparse.Namespace, db: Path | None = None, **options):
+    """options: more AnswerService settings (retention, zone)."""
     from bot.core.service import AnswerService
     from bot.progress_bar import stderr_progress
 
     corpus = args.corpus or Path(os.environ.get("MANABI_CORPUS") or SHIPPED_CORPUS)
     # The cache lives in the data folder, beside the progress database.
     cache_dir = (db or db_path(args)).parent / "cache"
-    service = AnswerService(corpus, db_path=db, cache_dir=cache_dir, progress=stderr_progress())
+    service = AnswerService(corpus, db_path=db, cache_dir=cache_dir, progress=stderr_progress(), **options)
     for warning in service.corpus.warnings:
         print(f"警告: {warning}", file=sys.stderr)
     return service

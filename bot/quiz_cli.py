@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -20,7 +21,8 @@ from bot.core.service import stats_text
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a cold start counts
 if TYPE_CHECKING:
     from bot.core.grading import Grade, Grader
-    from bot.core.progress import ProgressStore, Stats
+    from bot.core.progress import ProgressStore, Review, Stats
+    from bot.core.scheduling import Rating
 
 LEARNER = "local"
 DEFAULT_COUNT = 5
@@ -54,6 +56,7 @@ def _add_db_option(parser: argparse.ArgumentParser) -> None:
 def run_quiz(args: argparse.Namespace) -> int:
     from bot.cli import _service
     from bot.core.progress import ProgressError, ProgressStore
+    from bot.core.scheduling import Scheduling
 
     if args.count < 1:
         return _error("--count は 1 以上にしてください", EXIT_USAGE)
@@ -73,7 +76,11 @@ def run_quiz(args: argparse.Namespace) -> int:
         print("ノートから問題を作れませんでした。")
         return 0
     try:
-        with ProgressStore(db_path(args)) as store:
+        retention, zone = _review_settings()
+    except ValueError as exc:
+        return _error(str(exc), EXIT_USAGE)
+    try:
+        with ProgressStore(db_path(args), scheduling=Scheduling(retention), zone=zone) as store:
             return play_round(store, service.grader, store.next_items(LEARNER, items, args.count))
     except ProgressError as exc:
         return _error(str(exc), EXIT_ERROR)
@@ -90,10 +97,10 @@ def play_round(
         for number, item in enumerate(items, start=1):
             print(f"\n[{number}/{len(items)}] {KIND_LABELS[item.kind]}")
             grade = _ask(item, grader, ask)
-            store.record_item(LEARNER, item, grade.correct)
+            review = store.record_item(LEARNER, item, grade.rating)
             answered += 1
             correct += grade.correct
-            print(_feedback(grade))
+            print(_feedback(grade, review))
     except (EOFError, KeyboardInterrupt):
         print("\n中断しました。ここまでの回答は保存しました。")
     print(f"\n結果: {answered} 問中 {correct} 問正解" + (f" ({correct / answered:.0%})" if answered else ""))
@@ -105,7 +112,7 @@ def _ask(item: QuizItem, grader: Grader, ask: Callable[[str], str]) -> Grade:
     if item.kind is Kind.REVEAL:
         ask("(Enter で答えを表示) ")
         print(f"答え: {item.answer}")
-        return grader.grade_self(item, _yes_no(ask))
+        return grader.grade_self(item, _self_grade(ask))
     if item.kind is Kind.CHOICE:
         for number, option in enumerate(item.options, start=1):
             print(f"  {number}. {option}")
@@ -121,23 +128,27 @@ def _choice(ask: Callable[[str], str], count: int) -> str:
         print(f"1〜{count} の番号で答えてください。")
 
 
-def _yes_no(ask: Callable[[str], str]) -> bool:
-    from bot.core.grading import parse_yes_no
+def _self_grade(ask: Callable[[str], str]) -> Rating:
+    from bot.core.grading import parse_self_grade
 
     while True:
-        knew = parse_yes_no(ask("覚えていましたか？ (y/n)> "))
-        if knew is not None:
-            return knew
-        print("y か n で答えてください。")
+        rating = parse_self_grade(ask("覚えていましたか？ (y: 覚えていた / h: 難しかった / n: 忘れた)> "))
+        if rating is not None:
+            return rating
+        print("y・h・n のどれかで答えてください。")
 
 
-def _feedback(grade: Grade) -> str:
+def _feedback(grade: Grade, review: Review) -> str:
     section = grade.source
     if grade.item.kind is Kind.REVEAL:
-        verdict = "○ 覚えていた" if grade.correct else "× 次は覚えよう"
+        from bot.core.scheduling import Rating
+
+        verdict = {Rating.AGAIN: "× 次は覚えよう", Rating.HARD: "△ 難しかった", Rating.GOOD: "○ 覚えていた"}[grade.rating]
+    elif grade.near_miss:
+        verdict = f"△ 惜しい！正しくは「{grade.expected}」"
     else:
         verdict = "○ 正解！" if grade.correct else f"× 不正解。正解: {grade.expected}"
-    return f"{verdict}\n出典: {section.file}:{grade.item.line} ({section.title})"
+    return f"{verdict}  {review.comes_back}\n出典: {section.file}:{grade.item.line} ({section.title})"
 
 
 def _one_line(item: QuizItem) -> str:
@@ -155,7 +166,11 @@ def run_stats(args: argparse.Namespace) -> int:
 
     db = db_path(args)
     try:
-        stats = _service(args, db).stats(LEARNER)
+        retention, zone = _review_settings()
+    except ValueError as exc:
+        return _error(str(exc), EXIT_USAGE)
+    try:
+        stats = _service(args, db, retention=retention, zone=zone).stats(LEARNER)
         text = _stats_json(stats) if args.json else f"成績 ({db})\n{stats_text(stats)}"
     except ProgressError as exc:
         return _error(str(exc), EXIT_ERROR)
@@ -176,12 +191,24 @@ def _stats_json(stats: Stats) -> str:
             "accuracy": round(stats.accuracy, 4),
             "due": stats.due,
             "new": stats.new,
+            "due_today": stats.due_today,
+            "due_week": stats.due_week,
+            "streak": stats.streak,
+            "retention": None if stats.retention is None else round(stats.retention, 4),
         },
         ensure_ascii=False,
     )
 
 
 # --- shared ------------------------------------------------------------------------------
+
+
+def _review_settings():
+    """MANABI_RETENTION and MANABI_TIMEZONE; ValueError with one Japanese line."""
+    from bot.core.reminders import load_zone
+    from bot.core.scheduling import parse_retention
+
+    return parse_retention(os.environ.get("MANABI_RETENTION")), load_zone(os.environ.get("MANABI_TIMEZONE"))
 
 
 def _error(message: str, code: int) -> int:

@@ -42,6 +42,7 @@ async def start_bot(fake, analyzer, tmp_path):
         options.setdefault("guild_ready_timeout", 0.1)  # one guild: no need to wait 2 s for more
         bot = ManabiBot(service, **options)
         running.append((bot, asyncio.create_task(bot.start(fake.token))))
+        await asyncio.sleep(0)  # from Python 3.12, wait_for would call wait_until_ready before start() ran
         await asyncio.wait_for(bot.wait_until_ready(), 10)
         return bot
 
@@ -142,7 +143,7 @@ async def test_cooldown_answers_politely(fake, start_bot):
 async def test_slash_ask_defers_then_follows_up(fake, start_bot):
     await start_bot()
     synced = fake.commands[fake.guild_id]
-    assert {c["name"] for c in synced} == {"ask", "quiz", "stats", "reload"}
+    assert {c["name"] for c in synced} == {"ask", "quiz", "stats", "reload", "remind"}
     interaction = await fake.send_command("ask", {"question": "VT-dとは？"})
     callback = await fake.wait_for_callback(interaction)
     assert callback.json["type"] == 5  # deferred: searching may take a while

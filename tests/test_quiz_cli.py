@@ -20,6 +20,7 @@ import pytest
 from bot.core.notes import load_corpus
 from bot.core.progress import ProgressStore
 from bot.core.quiz import Kind, QuizEngine, QuizItem, gives_away, plan_round
+from bot.core.scheduling import Rating
 from bot.quiz_cli import LEARNER, add_commands
 
 CORPUS2 = Path(__file__).resolve().parent / "data" / "corpus2"
@@ -153,16 +154,16 @@ def test_choice_and_reveal_items_take_numbers_and_y_n(run, engine):
     # rest known just now.
     for item, minutes_ago in ((choice, 21), (reveal, 20)):
         with ProgressStore(db, clock=lambda: now - timedelta(minutes=minutes_ago)) as store:
-            store.record_item(LEARNER, item, False)
+            store.record_item(LEARNER, item, Rating.AGAIN)
     with ProgressStore(db, clock=lambda: now) as store:
         for item in engine.items:
             if item not in (choice, reveal):
-                store.record_item(LEARNER, item, True)
+                store.record_item(LEARNER, item, Rating.GOOD)
     # "7" is out of range and asked again; "?" is not y/n and asked again.
     typed = "7\n" + answer_text(choice) + "\n?\ny\n"
     code, out, _ = run("quiz", "--corpus", str(CORPUS2), "--count", "2", "--db", str(db), stdin=typed)
     assert code == 0
-    assert "1〜4 の番号で答えてください" in out and "y か n で答えてください" in out
+    assert "1〜4 の番号で答えてください" in out and "y・h・n のどれかで答えてください" in out
     assert f"答え: {reveal.answer}" in out
     assert "2 問中 2 問正解" in out
     assert attempts(db)[-2:] == [(choice.id, 1), (reveal.id, 1)]
@@ -239,7 +240,7 @@ def test_the_next_round_starts_with_what_was_missed(run, engine):
     code, out, _ = run("quiz", "--corpus", str(CORPUS2), "--count", "1", "--db", "p.db", stdin=answer_text(first[1]))
     assert code == 0 and first[0].question not in out  # not due yet: a new item instead
     conn = sqlite3.connect("p.db")
-    conn.execute("UPDATE reviews SET due_at = due_at - 20 * 60")  # twenty minutes pass
+    conn.execute("UPDATE cards SET due_at = due_at - 20 * 60")  # twenty minutes pass
     conn.commit()
     conn.close()
     code, out, _ = run("quiz", "--corpus", str(CORPUS2), "--count", "1", "--db", "p.db", stdin=answer_text(first[0]))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime, time, tzinfo
 from pathlib import Path
 
 from bot.core.analyzer import Analyzer
@@ -17,8 +19,10 @@ from bot.core.search import Progress, SectionSearch
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a cold start counts
 if TYPE_CHECKING:  # imported where used: `ask` never grades or records (progress and sqlite3: 5 ms)
-    from bot.core.grading import Grader
-    from bot.core.progress import ProgressStore, Stats
+    from bot.core.grading import Grade, Grader
+    from bot.core.progress import ProgressStore, Review, Stats
+    from bot.core.reminders import Reminder, Where
+    from bot.core.scheduling import Rating
 
 DEFAULT_K = 3
 # Longer questions are cut before analysis: no learner's question needs more, and it
@@ -34,7 +38,9 @@ class AnswerService:
     """Search, quiz items, grading and progress over one notes folder.
 
     db_path is the learners' progress file; without it the service answers
-    questions but cannot record quiz attempts.
+    questions but cannot record quiz attempts. retention is FSRS's desired retention
+    (default 0.9), zone the learners' time zone (default Asia/Tokyo): where their
+    days begin, for streaks, "due today" and reminders. clock is for tests.
     """
 
     def __init__(
@@ -44,6 +50,9 @@ class AnswerService:
         db_path: Path | None = None,
         cache_dir: Path | None = None,
         progress: Progress | None = None,
+        retention: float | None = None,
+        zone: tzinfo | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.corpus_dir = corpus_dir
         self.analyzer = analyzer or Analyzer()
@@ -56,10 +65,12 @@ class AnswerService:
         self.reload()
         self._store: ProgressStore | None = None
         if db_path:
-            from bot.core.progress import ProgressStore
+            from bot.core.progress import ProgressStore, utc_now
+            from bot.core.scheduling import DEFAULT_RETENTION, Scheduling
 
             db_path.parent.mkdir(parents=True, exist_ok=True)
-            self._store = ProgressStore(db_path)
+            scheduling = Scheduling(DEFAULT_RETENTION if retention is None else retention)
+            self._store = ProgressStore(db_path, clock=clock or utc_now, scheduling=scheduling, zone=zone)
 
     def reload(self) -> Corpus:
         """Re-read the notes: with the cache, only files that changed are analysed again.
@@ -102,17 +113,68 @@ class AnswerService:
         chosen = self._progress().next_items(learner, items, 1)
         return chosen[0] if chosen else None
 
-    def grade(self, item: QuizItem, given: str) -> bool:
-        return self.grader.grade(item, given).correct
+    def next_review(self, learner: str) -> QuizItem | None:
+        """The learner's most overdue item, if any is due: a review round's next item."""
+        due = self._progress().due_items(learner, self.quiz.items)
+        return due[0] if due else None
 
-    def record(self, learner: str, item: QuizItem, correct: bool) -> None:
-        self._progress().record_item(learner, item, correct)
+    def due_count(self, learner: str) -> int:
+        return len(self._progress().due_items(learner, self.quiz.items))
+
+    def grade(self, item: QuizItem, given: str) -> Grade:
+        return self.grader.grade(item, given)
+
+    def record(self, learner: str, item: QuizItem, rating: Rating) -> Review:
+        """Store an answer; the Review says when the item comes back."""
+        return self._progress().record_item(learner, item, rating)
 
     def stats(self, learner: str) -> Stats:
         """The learner's progress, topics in the notes' order."""
         stats = self._progress().stats(learner, [item.id for item in self.quiz.items])
         rank = {topic: i for i, topic in enumerate(self.quiz.topics())}
         return replace(stats, topics=tuple(sorted(stats.topics, key=lambda t: rank.get(t.topic, len(rank)))))
+
+    # Reminders ---------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return self._progress().now()
+
+    @property
+    def zone(self) -> tzinfo:
+        return self._progress().zone
+
+    def set_reminder(self, learner: str, at: time, where: Where, channel_id: int) -> Reminder:
+        """Remind the learner daily at `at` (local time); replaces their reminder."""
+        from bot.core.reminders import new_reminder
+
+        store = self._progress()
+        reminder = new_reminder(learner, at, where, channel_id, store.now(), store.zone)
+        store.set_reminder(reminder)
+        return reminder
+
+    def remove_reminder(self, learner: str) -> bool:
+        return self._progress().remove_reminder(learner)
+
+    def reminder(self, learner: str) -> Reminder | None:
+        return self._progress().reminder(learner)
+
+    def reminders_to_send(self) -> list[tuple[Reminder, int]]:
+        """The reminders whose time has come today, each with the learner's reviews
+        due, claimed so that none goes out twice; those with nothing due are claimed
+        and left out (nothing is sent that day)."""
+        from bot.core.reminders import fires_on
+
+        store = self._progress()
+        now = store.now()
+        to_send = []
+        for reminder in store.reminders():
+            day = fires_on(reminder, now, store.zone)
+            if day is None or not store.claim_reminder(reminder.learner, day):
+                continue
+            due = self.due_count(reminder.learner)
+            if due:
+                to_send.append((reminder, due))
+        return to_send
 
     def _progress(self) -> ProgressStore:
         if self._store is None:
@@ -137,11 +199,20 @@ def _spans(analyzer: Analyzer, text: str, matched: tuple[str, ...]) -> tuple[tup
 
 
 def stats_text(stats: Stats) -> str:
-    """Accuracy per top-level heading and what is due, for the learner to read."""
+    """Accuracy per top-level heading, what is due, the streak and the measured
+    retention, for the learner to read."""
     lines = [f"{t.topic}: {t.attempts} 回中 {t.correct} 回正解 ({t.accuracy:.0%})" for t in stats.topics]
     if stats.topics:
         lines.append(f"合計: {stats.attempts} 回中 {stats.correct} 回正解 ({stats.accuracy:.0%})")
     else:
         lines.append("まだ回答がありません。クイズで始めましょう。")
     lines.append(f"復習の時期が来た問題: {stats.due} 問 / まだ解いていない問題: {stats.new} 問")
+    lines.append(f"復習の予定: 今日 {stats.due_today} 問 / 今週 {stats.due_week} 問")
+    lines.append(f"連続学習: {stats.streak} 日")
+    if stats.retention is None:
+        lines.append("記憶率: まだ測れません (覚えた問題を復習すると出ます)")
+    else:
+        lines.append(
+            f"記憶率: {stats.retention:.0%} (覚えた問題の復習 {stats.learned_reviews} 回中 {stats.learned_correct} 回正解)"
+        )
     return "\n".join(lines)

@@ -14,7 +14,7 @@ from discord import app_commands
 from bot.core.models import Answer
 from bot.core.notes import CorpusError
 from bot.core.service import AnswerService, QuestionError, stats_text
-from bot.discord_bot import formatting, quiz_views
+from bot.discord_bot import formatting, quiz_views, reminders
 from bot.discord_bot.cooldown import UserCooldown
 
 log = logging.getLogger("manabi.bot")
@@ -48,6 +48,7 @@ class ManabiBot(discord.Client):
         self._heartbeat_task: asyncio.Task | None = None
         self._quiz_task: asyncio.Task | None = None  # held: asyncio keeps only weak references
         _add_commands(self)
+        self.reminder_loop = reminders.register(self)  # /remind, and the daily reminders
 
     async def setup_hook(self) -> None:
         quiz_views.register(self)
@@ -60,6 +61,7 @@ class ManabiBot(discord.Client):
         if self.heartbeat_file:
             self._heartbeat_task = asyncio.create_task(self._beat())
         self.prepare_quiz()
+        self.reminder_loop.start()
 
     def prepare_quiz(self) -> None:
         """Make all quiz items now, off the event loop. They are made when first needed:
@@ -71,6 +73,7 @@ class ManabiBot(discord.Client):
     async def close(self) -> None:
         if self._heartbeat_task:
             self._heartbeat_task.cancel()
+        self.reminder_loop.stop()
         await super().close()
 
     async def on_ready(self) -> None:

@@ -2,7 +2,10 @@
 
 Every button is a DynamicItem whose custom_id carries what it needs (the item id,
 the chosen option, the topic), so buttons keep working after a restart.
-Feedback goes to the clicker only (ephemeral) and is recorded for the clicker.
+Feedback goes to the clicker only (ephemeral) and is recorded for the clicker, with
+the rating FSRS schedules by: wrong -> Again, a near miss -> Hard, right -> Good, or
+the learner's own 忘れた / 難しかった / 覚えていた after revealing the answer. It says
+when the item comes back, and while reviews are due it offers the next one.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import logging
 import discord
 
 from bot.core.models import Kind, QuizItem
+from bot.core.scheduling import Rating
 from bot.discord_bot.formatting import FIELD_LIMIT, clip
 
 log = logging.getLogger("manabi.quiz")
@@ -22,7 +26,7 @@ BUTTON_LABEL_LIMIT = 80
 
 
 def register(client: discord.Client) -> None:
-    client.add_dynamic_items(TryButton, ChoiceButton, RevealButton, SelfGradeButton, AnswerButton, NextButton)
+    client.add_dynamic_items(TryButton, ChoiceButton, RevealButton, SelfGradeButton, AnswerButton, NextButton, ReviewButton)
 
 
 def _service(interaction: discord.Interaction):
@@ -77,18 +81,36 @@ async def send_next_quiz(interaction: discord.Interaction, service, topic: str |
     await interaction.response.send_message(embed=quiz_embed(item), view=quiz_view(item, topic), ephemeral=ephemeral)
 
 
-async def _record_and_reply(interaction: discord.Interaction, item: QuizItem, correct: bool, said: str | None = None) -> None:
-    await asyncio.to_thread(_service(interaction).record, _learner(interaction), item, correct)
+async def _record_and_reply(
+    interaction: discord.Interaction, item: QuizItem, rating: Rating, said: str | None = None, near_miss: bool = False
+) -> None:
+    service, learner = _service(interaction), _learner(interaction)
+
+    def record():  # SQLite: off the event loop
+        return service.record(learner, item, rating), service.due_count(learner)
+
+    review, remaining = await asyncio.to_thread(record)
     s = item.section
-    if correct:
+    answer = clip(item.answer, 500)
+    if near_miss:
+        head = f"🔺 惜しい！正しくは「{answer}」"
+    elif rating is Rating.HARD:
+        head = "🔺 難しかったですね。"
+    elif rating is Rating.GOOD:
         head = "⭕ 正解です！"
     else:
         yours = f"（あなたの答え: {clip(said, 200)}）" if said else ""
-        head = f"❌ 残念、正解は **{clip(item.answer, 500)}** です。{yours}"
-    text = f"{head}\n出典: {s.title} ({s.file}:{s.line_start}-{s.line_end})\n> {clip(s.text, 1200).replace(chr(10), chr(10) + '> ')}"
+        head = f"❌ 残念、正解は **{answer}** です。{yours}"
+    lines = [head, f"⏰ {review.comes_back}"]
+    if review.was_due and not remaining:
+        lines.append("🎉 今日の復習はおしまいです！")
+    source = f"出典: {s.title} ({s.file}:{s.line_start}-{s.line_end})\n> {clip(s.text, 1200).replace(chr(10), chr(10) + '> ')}"
     view = discord.ui.View(timeout=None)
-    view.add_item(NextButton(None))
-    await interaction.response.send_message(clip(text, 2000), view=view, ephemeral=True)
+    if remaining:
+        view.add_item(ReviewButton(interaction.user.id, f"次の復習（あと {remaining} 問）"))
+    else:
+        view.add_item(NextButton(None))
+    await interaction.response.send_message(clip("\n".join(lines) + "\n" + source, 2000), view=view, ephemeral=True)
 
 
 class _ItemButton:
@@ -142,7 +164,7 @@ class ChoiceButton(_ItemButton, discord.ui.DynamicItem[discord.ui.Button], templ
 
     async def on_item(self, interaction: discord.Interaction, item: QuizItem) -> None:
         chosen = item.options[self.choice] if self.choice < len(item.options) else ""
-        await _record_and_reply(interaction, item, chosen == item.answer, chosen)
+        await _record_and_reply(interaction, item, Rating.GOOD if chosen == item.answer else Rating.AGAIN, chosen)
 
 
 class RevealButton(_ItemButton, discord.ui.DynamicItem[discord.ui.Button], template=r"manabi:r:(?P<item>[0-9a-f]+)"):
@@ -156,31 +178,38 @@ class RevealButton(_ItemButton, discord.ui.DynamicItem[discord.ui.Button], templ
 
     async def on_item(self, interaction: discord.Interaction, item: QuizItem) -> None:
         view = discord.ui.View(timeout=None)
-        view.add_item(SelfGradeButton(item.id, True))
-        view.add_item(SelfGradeButton(item.id, False))
+        for rating in (Rating.AGAIN, Rating.HARD, Rating.GOOD):
+            view.add_item(SelfGradeButton(item.id, rating))
         await interaction.response.send_message(
             clip(f"答え: **{item.answer}**\n覚えていましたか？", 2000), view=view, ephemeral=True
         )
 
 
-class SelfGradeButton(_ItemButton, discord.ui.DynamicItem[discord.ui.Button], template=r"manabi:k:(?P<item>[0-9a-f]+):(?P<knew>[01])"):
-    def __init__(self, item_id: str, knew: bool) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="覚えていた" if knew else "忘れていた",
-                style=discord.ButtonStyle.success if knew else discord.ButtonStyle.danger,
-                custom_id=f"manabi:k:{item_id}:{int(knew)}",
-            )
-        )
+# The self-grades, in custom_ids: a letter each; "0" and "1" are the buttons of the SM-2
+# release (忘れていた / 覚えていた), still in learners' chats.
+_SELF_GRADES = {
+    "a": (Rating.AGAIN, "忘れた", discord.ButtonStyle.danger),
+    "h": (Rating.HARD, "難しかった", discord.ButtonStyle.secondary),
+    "g": (Rating.GOOD, "覚えていた", discord.ButtonStyle.success),
+}
+_GRADE_LETTER = {rating: letter for letter, (rating, _, _) in _SELF_GRADES.items()}
+_OLD_GRADES = {"0": "a", "1": "g"}
+
+
+class SelfGradeButton(_ItemButton, discord.ui.DynamicItem[discord.ui.Button], template=r"manabi:k:(?P<item>[0-9a-f]+):(?P<grade>[01ahg])"):
+    def __init__(self, item_id: str, rating: Rating) -> None:
+        letter = _GRADE_LETTER[rating]
+        _, label, style = _SELF_GRADES[letter]
+        super().__init__(discord.ui.Button(label=label, style=style, custom_id=f"manabi:k:{item_id}:{letter}"))
         self.item_id = item_id
-        self.knew = knew
+        self.rating = rating
 
     @classmethod
     async def from_custom_id(cls, interaction, item, match):
-        return cls(match["item"], match["knew"] == "1")
+        return cls(match["item"], _SELF_GRADES[_OLD_GRADES.get(match["grade"], match["grade"])][0])
 
     async def on_item(self, interaction: discord.Interaction, item: QuizItem) -> None:
-        await _record_and_reply(interaction, item, self.knew)
+        await _record_and_reply(interaction, item, self.rating)
 
 
 class AnswerButton(_ItemButton, discord.ui.DynamicItem[discord.ui.Button], template=r"manabi:a:(?P<item>[0-9a-f]+)"):
@@ -206,8 +235,8 @@ class AnswerModal(discord.ui.Modal, title="答えを入力"):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         said = self.answer.value
-        correct = await asyncio.to_thread(_service(interaction).grade, self.item, said)  # Sudachi: off the loop
-        await _record_and_reply(interaction, self.item, correct, said)
+        grade = await asyncio.to_thread(_service(interaction).grade, self.item, said)  # Sudachi: off the loop
+        await _record_and_reply(interaction, self.item, grade.rating, said, grade.near_miss)
 
 
 class NextButton(discord.ui.DynamicItem[discord.ui.Button], template=r"manabi:n:(?P<topic>.*)"):
@@ -222,3 +251,40 @@ class NextButton(discord.ui.DynamicItem[discord.ui.Button], template=r"manabi:n:
 
     async def callback(self, interaction: discord.Interaction) -> None:
         await send_next_quiz(interaction, _service(interaction), self.topic, ephemeral=True)
+
+
+class ReviewButton(discord.ui.DynamicItem[discord.ui.Button], template=r"manabi:v:(?P<user>\d+)"):
+    """Runs one learner's due reviews, one item after another: on a reminder (復習を
+    始める) and after each answer while reviews are due. Only that learner may use it."""
+
+    def __init__(self, user_id: int, label: str = "復習を始める") -> None:
+        super().__init__(
+            discord.ui.Button(label=clip(label, BUTTON_LABEL_LIMIT), style=discord.ButtonStyle.primary, custom_id=f"manabi:v:{user_id}")
+        )
+        self.user_id = user_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction, item, match):
+        return cls(int(match["user"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        if interaction.user.id != self.user_id:
+            await interaction.response.send_message("これは別の人の復習です。自分のクイズは /quiz でどうぞ。", ephemeral=True)
+            return
+        service, learner = _service(interaction), _learner(interaction)
+        item, due = await asyncio.to_thread(lambda: (service.next_review(learner), service.due_count(learner)))
+        if item is None:
+            view = discord.ui.View(timeout=None)
+            view.add_item(NextButton(None))
+            await interaction.response.send_message("いま復習する問題はありません。お疲れさまでした！", view=view, ephemeral=True)
+            return
+        await interaction.response.send_message(
+            f"復習: あと {due} 問", embed=quiz_embed(item), view=quiz_view(item, None), ephemeral=True
+        )
+
+
+def review_view(user_id: int) -> discord.ui.View:
+    """The start button under a reminder."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(ReviewButton(user_id))
+    return view

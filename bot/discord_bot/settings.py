@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import tzinfo
 from pathlib import Path
 from typing import Mapping
 
@@ -25,6 +26,8 @@ class Settings:
     db: Path
     api_base: str
     gateway_url: str
+    retention: float = 0.9  # FSRS's desired retention (MANABI_RETENTION)
+    zone: tzinfo | None = None  # the learners' time zone (MANABI_TIMEZONE); None: Asia/Tokyo
 
     @property
     def heartbeat_file(self) -> Path:
@@ -36,9 +39,16 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
+        from bot.core.reminders import load_zone
+        from bot.core.scheduling import parse_retention
+
         token = env.get("DISCORD_TOKEN", "").strip()
         if not token:
             raise SettingsError("DISCORD_TOKEN が設定されていません (.env.example を参照してください)")
+        try:
+            retention, zone = parse_retention(env.get("MANABI_RETENTION")), load_zone(env.get("MANABI_TIMEZONE"))
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from None
         return cls(
             token=token,
             guild_id=_optional_id(env, "DISCORD_GUILD_ID"),
@@ -47,6 +57,8 @@ class Settings:
             db=Path(env.get("MANABI_DB") or "data/manabi.db"),
             api_base=(env.get("DISCORD_API_BASE") or DEFAULT_API_BASE).rstrip("/"),
             gateway_url=env.get("DISCORD_GATEWAY_URL") or DEFAULT_GATEWAY_URL,
+            retention=retention,
+            zone=zone,
         )
 
 
