@@ -1,0 +1,125 @@
+"""Cloze: which candidate of a sentence to blank, and the blanking itself.
+
+The blank is the most salient candidate (see QuizEngine._salience: rare in the notes,
+Latin, proper, katakana, compound) that is none of: the term the line defines, a weak
+word, one item of an enumeration ("A、B、Cなど": any of them would fit), a word that
+also occurs inside a longer word of the sentence (OS in ゲストOS), or a blank that leaves
+fewer than MIN_CLOZE_CHARS to read. Each check looks at the candidate's neighbours by
+position or at spans computed once per sentence, so a sentence costs time linear in
+its candidates (and a sentence is at most MAX_SENTENCE_CHARS long).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+from bot.core.quiz.analysis import Sentence
+from bot.core.quiz.terms import Candidate, fold
+
+BLANK = "＿＿＿"
+CLOZE_PROMPT = f"{BLANK} に入る語は？\n"
+MIN_CLOZE_CHARS = 10  # a shorter sentence gives too little to go on
+
+_LIST_SEPARATORS = frozenset("、,，・/／")
+
+
+def choose_blank(sentence: Sentence, salience: Callable[[Candidate], float]) -> tuple[Candidate, str] | None:
+    """The candidate to blank and the question (CLOZE_PROMPT and the sentence with it
+    blanked), or None."""
+    found = sentence.candidates
+    scored = [(salience(c), index) for index, c in enumerate(found)]
+    ranked = sorted(
+        (index for score, index in scored if score > 0),
+        key=lambda index: (-scored[index][0], -len(found[index].surface), found[index].begin),
+    )
+    spans_by_key: dict[str, list[tuple[int, int]]] | None = None
+    for index in ranked:
+        c = found[index]
+        if c.key == sentence.excluded_key or c.weak or enumerated(found, index, sentence.text):
+            continue
+        if spans_by_key is None:  # made once per sentence, when first needed
+            spans_by_key = _spans_by_key(found)
+        if not occurs_only_whole(sentence.text, c, spans_by_key[c.key]):
+            continue
+        blanked = blank_out(sentence.text, spans_by_key[c.key], c.surface)
+        question = CLOZE_PROMPT + blanked
+        if len(blanked.replace(BLANK, "")) < MIN_CLOZE_CHARS or leaks(c.surface, question):
+            continue
+        return c, question
+    return None
+
+
+def enumerated(found: tuple[Candidate, ...], index: int, text: str) -> bool:
+    """found[index] is one of "A、B、Cなど": a neighbour sits across a list separator.
+    Candidates are in text order and do not overlap, so only the two neighbours can be
+    that close."""
+    c = found[index]
+    neighbours = []
+    if index > 0:
+        neighbours.append(text[found[index - 1].end : c.begin])
+    if index + 1 < len(found):
+        neighbours.append(text[c.end : found[index + 1].begin])
+    return any(_only_separators(between) for between in neighbours)
+
+
+def _only_separators(between: str) -> bool:
+    stripped = between.strip()
+    return bool(stripped) and set(stripped) <= _LIST_SEPARATORS and len(between) <= 2
+
+
+def _spans_by_key(found: Iterable[Candidate]) -> dict[str, list[tuple[int, int]]]:
+    """Where each key's candidates are, in text order."""
+    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for c in found:
+        spans[c.key].append((c.begin, c.end))
+    return spans
+
+
+def occurs_only_whole(text: str, c: Candidate, whole: list[tuple[int, int]]) -> bool:
+    """Every spelling of c in text is inside a candidate of the same key (whole, sorted,
+    not overlapping), never a piece of a longer word."""
+    for start, stop in spans_ignoring_case(c.surface, text):
+        at = bisect_right(whole, (start, len(text) + 1)) - 1  # the last span starting at or before start
+        if at < 0 or whole[at][1] < stop:
+            return False
+    return True
+
+
+def blank_out(text: str, spans: Iterable[tuple[int, int]], surface: str) -> str:
+    """text with every occurrence of the answer blanked: its candidates' spans (same key:
+    ハイパーバイザ and ハイパーバイザー) and its spelling, ignoring case."""
+    out, last = [], 0
+    for begin, end in sorted([*spans, *spans_ignoring_case(surface, text)]):
+        if begin < last:  # overlaps the previous blank
+            last = max(last, end)
+            continue
+        out += [text[last:begin], BLANK]
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def blank_term(text: str, found: Iterable[Candidate], surface: str, key: str) -> str:
+    """text with the term (key, or its spelling) blanked: for an explanation that names it."""
+    return blank_out(text, [(c.begin, c.end) for c in found if c.key == key], surface)
+
+
+def spans_ignoring_case(needle: str, text: str) -> list[tuple[int, int]]:
+    """Where needle is in text, ignoring case, without overlaps."""
+    if not needle:
+        return []
+    if needle.lower() != needle or needle.upper() != needle:
+        return [m.span() for m in re.finditer(re.escape(needle), text, flags=re.IGNORECASE)]
+    spans = []
+    start = text.find(needle)
+    while start >= 0:
+        spans.append((start, start + len(needle)))
+        start = text.find(needle, start + len(needle))
+    return spans
+
+
+def leaks(answer: str, question: str) -> bool:
+    return fold(answer) in fold(question)
