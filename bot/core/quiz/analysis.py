@@ -30,6 +30,7 @@ MAX_PIECE_CHARS = 150  # the pieces a too-long sentence is cut into
 _BULLET = re.compile(r"^(?:[-*+]|\d{1,9}[.)])\s+")
 # "VT-d: 説明" / "コントロールグループ：説明"; a URL's "://" is no definition.
 _DEFINITION = re.compile(r"^(?P<term>[^:：]{1,40}?)\s*[:：](?!//)\s*(?P<explanation>\S.*)$")
+_NESTED_KEY = re.compile(r"^[A-Za-z0-9_.\-]+\s*[:：]\s")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+")
 _SENTENCE_END = re.compile(r"[。！？!?]")
@@ -238,6 +239,8 @@ def _colon_definition(text: str, line: _Line, index: int, tokens: _Morphemes) ->
     term = raw_term.strip(_STRIP)
     term_begin = line.begin + match.start("term") + len(raw_term) - len(raw_term.lstrip(_STRIP))
     explanation = match.group("explanation").strip()
+    if _NESTED_KEY.match(explanation):
+        return None  # "alg: none: ...": a key and its value, not a term and its explanation
     explanation_begin = line.begin + match.start("explanation")
     return _definition(text, term, term_begin, explanation, explanation_begin, line.content, index, tokens)
 

@@ -24,6 +24,8 @@ CLOZE_PROMPT = f"{BLANK} に入る語は？\n"
 MIN_CLOZE_CHARS = 10  # a shorter sentence gives too little to go on
 
 _LIST_SEPARATORS = frozenset("、,，・/／")
+_AROUND_SEPARATORS = frozenset("()（）「」『』\"'`-")
+_LATIN_JOINERS = frozenset("-._/")
 
 
 def choose_blank(sentence: Sentence, salience: Callable[[Candidate], float]) -> tuple[Candidate, str] | None:
@@ -39,6 +41,8 @@ def choose_blank(sentence: Sentence, salience: Callable[[Candidate], float]) -> 
     for index in ranked:
         c = found[index]
         if c.key == sentence.excluded_key or c.weak or enumerated(found, index, sentence.text):
+            continue
+        if piece_of_a_token(sentence.text, c) or counted(sentence.text, c):
             continue
         if spans_by_key is None:  # made once per sentence, when first needed
             spans_by_key = _spans_by_key(found)
@@ -66,8 +70,38 @@ def enumerated(found: tuple[Candidate, ...], index: int, text: str) -> bool:
 
 
 def _only_separators(between: str) -> bool:
-    stripped = between.strip()
-    return bool(stripped) and set(stripped) <= _LIST_SEPARATORS and len(between) <= 2
+    """"、", ", ", " / ", "）、", "、--": a list separator, maybe with brackets or an
+    option's dashes around it."""
+    stripped = "".join(between.split())
+    return (
+        0 < len(stripped) <= 3
+        and bool(set(stripped) & _LIST_SEPARATORS)
+        and set(stripped) <= _LIST_SEPARATORS | _AROUND_SEPARATORS
+    )
+
+
+def piece_of_a_token(text: str, c: Candidate) -> bool:
+    """A Latin candidate glued to more letters or digits ("v2" of v2.3.0): blanking it
+    would leave half a word."""
+    if not c.latin:
+        return False
+    after = text[c.end : c.end + 2]
+    before = text[max(c.begin - 2, 0) : c.begin]
+    return _glued(after[:1], after[1:2]) or _glued(before[-1:], before[:-1][-1:])
+
+
+def _glued(next_char: str, beyond: str) -> bool:
+    if next_char.isascii() and next_char.isalnum():
+        return True
+    return next_char in _LATIN_JOINERS and beyond.isascii() and beyond.isalnum()
+
+
+def counted(text: str, c: Candidate) -> bool:
+    """A number and a word among other numbers ("1 → 2 → 4 → 8 → 16で16セグメント"):
+    a count in a calculation, not a term."""
+    if not c.surface[:1].isdigit():
+        return False
+    return any(ch.isdigit() for ch in text[: c.begin]) or any(ch.isdigit() for ch in text[c.end :])
 
 
 def _spans_by_key(found: Iterable[Candidate]) -> dict[str, list[tuple[int, int]]]:

@@ -37,6 +37,7 @@ GENERIC_WORDS = frozenset(
     最小 最新 特徴 用途 違い 関係 手順 作業 一覧 確認 注意 部 側 先 元 分 等 など 類 旨 件
     もと 数値 値段 全般 一方 両方 片方 同様 同時 以内 未満 前後 直後 直前 途中 最中 今後 以後
     事前 事後 実際 普段 通常 一度 一緒 自体 本来 当然 十分 充分 相手 相互 個別 共通 独自 特定
+    本文 文章 記事 上記 下記 前述 後述 項目 箇条書き 順番 順序
     """.split()
 )
 
@@ -55,6 +56,8 @@ LABELS = frozenset(
     q a step steps phase part chapter section page before after input output result results
     pros cons good bad ok ng yes no 良い例 悪い例 ok例 ng例 入力 出力 出力例 入力例 実行例 使用例
     前 後 変更前 変更後 その 第 章 節 日付 date title tags tag lastmod aliases author version
+    デフォルト default 推奨 おすすめ 使いどころ 使用例 具体的には 補足説明 コツ 要点 前提条件
+    none null nil true false yes no on off auto
     """.split()
 )
 
@@ -64,7 +67,10 @@ _NUMBER_LIKE = re.compile(r"^[v#№第]?\d[\d.,:/\-~年月日時分秒版回期�
 _LATIN = re.compile(r"[A-Za-z]")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _KATAKANA_ONLY = re.compile(r"^[\u30a0-\u30ffー・]+$")
+_HIRAGANA_ONLY = re.compile(r"^[\u3040-\u309fー]+$")
 _SENTENCE_MARKS = ("。", "、", "，", "！", "？")
+# Arrows, operators and ranges: a step, an assignment or code, not a term.
+_NOT_IN_TERMS = re.compile(r"[→←↔⇒⇔=<>{}\[\];|]|\.\.|->|=>")
 # English words that make a Latin run a sentence or a question, not a name.
 _ENGLISH_FUNCTION_WORDS = frozenset(
     "is are was were be been do does did can could should would will shall may might must "
@@ -134,6 +140,14 @@ def _run_end(ms: Sequence[Morpheme], start: int) -> int:
     while i > start and ms[i - 1].pos[0] in ("補助記号", "空白", "接頭辞"):
         i -= 1  # a run never ends on a joiner
     return i
+
+
+def _trim_start(run: Sequence[Morpheme]) -> Sequence[Morpheme]:
+    """A run never starts with a noun that doubles as an adverb (うち距離 -> 距離)."""
+    start = 0
+    while start < len(run) - 1 and run[start].pos[2] == "副詞可能" and is_content(run[start]):
+        start += 1
+    return run[start:]
 
 
 def _starts_run(ms: Sequence[Morpheme], i: int) -> bool:
@@ -207,6 +221,7 @@ def is_generic(m: Morpheme) -> bool:
 
 
 def _candidate(source: str, run: Sequence[Morpheme], offset: int) -> Candidate | None:
+    run = _trim_start(run)
     content = [m for m in run if is_content(m)]
     if not content or all(is_generic(m) for m in content):
         return None
@@ -214,6 +229,9 @@ def _candidate(source: str, run: Sequence[Morpheme], offset: int) -> Candidate |
     if len(surface) < 2 or len(surface) > MAX_TERM_CHARS:
         return None
     latin = is_latin_text(surface)
+    words = surface.split()
+    if len(set(words)) < len(words):
+        return None  # "zstd zstd": a listing, not a name
     return Candidate(
         surface=surface,
         key=morphemes_key(run),
@@ -223,8 +241,21 @@ def _candidate(source: str, run: Sequence[Morpheme], offset: int) -> Candidate |
         katakana=bool(_KATAKANA_ONLY.match(surface)),
         proper=any(m.pos[1] == "固有名詞" for m in content),
         parts=len(content),
-        weak=len(content) == 1 and content[0].pos[2] in ("サ変可能", "形状詞可能") and not latin,
+        weak=_weak(run, content, surface, latin),
     )
+
+
+def _weak(run: Sequence[Morpheme], content: list[Morpheme], surface: str, latin: bool) -> bool:
+    """A poor blank, though a word of the notes: one verbal or adjectival noun (実行,
+    必要), a word in hiragana alone (べき, うち), a short option (-sh), or a quantity
+    (32ビット, 50ns)."""
+    if len(content) == 1 and content[0].pos[2] in ("サ変可能", "形状詞可能") and not latin:
+        return True
+    if _HIRAGANA_ONLY.match(surface):
+        return True
+    if surface.startswith("-") and len(surface.split()[0].strip("-")) < 4:
+        return True  # a short option (-s, -sh) is code, not a term; --amend is one
+    return is_number(run[0]) and len(run) > 1 and run[1].pos[2] == "助数詞可能"
 
 
 # --- What a definition line may define, and what explains it -------------------------------
@@ -235,6 +266,8 @@ def is_term(text: str, morphemes: Sequence[Morpheme]) -> bool:
     Step 1), a number, a date or a version; not made of generic words alone."""
     if not text or len(text) > MAX_TERM_CHARS or any(m in text for m in _SENTENCE_MARKS):
         return False
+    if _NOT_IN_TERMS.search(text):
+        return False  # クライアント → サーバ, cost=開始コスト..総コスト, Persistent=true
     folded = fold(text)
     if _NUMBER_LIKE.match("".join(folded.split())) or is_label(folded):
         return False
