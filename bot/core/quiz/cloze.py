@@ -26,6 +26,9 @@ MIN_CLOZE_CHARS = 10  # a shorter sentence gives too little to go on
 _LIST_SEPARATORS = frozenset("、,，・/／")
 _AROUND_SEPARATORS = frozenset("()（）「」『』\"'`-")
 _LATIN_JOINERS = frozenset("-._/")
+_OPENING = frozenset("(（")
+_CLOSING = frozenset(")）")
+_BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
 
 
 def choose_blank(sentence: Sentence, salience: Callable[[Candidate], float]) -> tuple[Candidate, str] | None:
@@ -38,9 +41,13 @@ def choose_blank(sentence: Sentence, salience: Callable[[Candidate], float]) -> 
         key=lambda index: (-scored[index][0], -len(found[index].surface), found[index].begin),
     )
     spans_by_key: dict[str, list[tuple[int, int]]] | None = None
+    neighbours: _Neighbours | None = None
     for index in ranked:
         c = found[index]
-        if c.key == sentence.excluded_key or c.weak or enumerated(found, index, sentence.text):
+        if c.key == sentence.excluded_key or c.weak:
+            continue
+        neighbours = neighbours or _Neighbours(found, sentence.text)  # once per sentence
+        if enumerated(found, index, sentence.text, neighbours):
             continue
         if piece_of_a_token(sentence.text, c) or counted(sentence.text, c):
             continue
@@ -56,17 +63,54 @@ def choose_blank(sentence: Sentence, salience: Callable[[Candidate], float]) -> 
     return None
 
 
-def enumerated(found: tuple[Candidate, ...], index: int, text: str) -> bool:
+def enumerated(found: tuple[Candidate, ...], index: int, text: str, neighbours: _Neighbours | None = None) -> bool:
     """found[index] is one of "A、B、Cなど": a neighbour sits across a list separator.
     Candidates are in text order and do not overlap, so only the two neighbours can be
-    that close."""
+    that close; a neighbour in brackets is looked past ("A（x）、B": A and B are listed)."""
     c = found[index]
-    neighbours = []
+    between = []
     if index > 0:
-        neighbours.append(text[found[index - 1].end : c.begin])
+        between.append(text[found[index - 1].end : c.begin])
     if index + 1 < len(found):
-        neighbours.append(text[c.end : found[index + 1].begin])
-    return any(_only_separators(between) for between in neighbours)
+        between.append(text[c.end : found[index + 1].begin])
+    if any(_only_separators(b) for b in between):
+        return True
+    neighbours = neighbours or _Neighbours(found, text)
+    return any(_only_separators(b) for b in neighbours.past_brackets(index))
+
+
+class _Neighbours:
+    """Each candidate's neighbours at the same depth of round brackets, found in one pass."""
+
+    def __init__(self, found: tuple[Candidate, ...], text: str) -> None:
+        self.found, self.text = found, text
+        depth, at = 0, 0
+        depths = []
+        for c in found:  # the bracket depth at each candidate, counted once along the text
+            for ch in text[at : c.begin]:
+                if ch in _OPENING:
+                    depth += 1
+                elif ch in _CLOSING and depth > 0:
+                    depth -= 1
+            at = max(at, c.begin)
+            depths.append(depth)
+        self.before: list[int | None] = [None] * len(found)
+        self.after: list[int | None] = [None] * len(found)
+        last: dict[int, int] = {}
+        for index, d in enumerate(depths):
+            previous = last.get(d)
+            if previous is not None:
+                self.before[index], self.after[previous] = previous, index
+            last[d] = index
+
+    def past_brackets(self, index: int) -> list[str]:
+        """The text to each same-depth neighbour, bracketed parts left out."""
+        c, out = self.found[index], []
+        if self.before[index] is not None:
+            out.append(_BRACKETED.sub("", self.text[self.found[self.before[index]].end : c.begin]))
+        if self.after[index] is not None:
+            out.append(_BRACKETED.sub("", self.text[c.end : self.found[self.after[index]].begin]))
+        return out
 
 
 def _only_separators(between: str) -> bool:

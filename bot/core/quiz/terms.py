@@ -37,7 +37,7 @@ GENERIC_WORDS = frozenset(
     最小 最新 特徴 用途 違い 関係 手順 作業 一覧 確認 注意 部 側 先 元 分 等 など 類 旨 件
     もと 数値 値段 全般 一方 両方 片方 同様 同時 以内 未満 前後 直後 直前 途中 最中 今後 以後
     事前 事後 実際 普段 通常 一度 一緒 自体 本来 当然 十分 充分 相手 相互 個別 共通 独自 特定
-    本文 文章 記事 上記 下記 前述 後述 項目 箇条書き 順番 順序
+    本文 文章 記事 上記 下記 前述 後述 項目 箇条書き 順番 順序 答え 何回 何度 何個 何らか 何種類
     """.split()
 )
 
@@ -155,8 +155,8 @@ def _starts_run(ms: Sequence[Morpheme], i: int) -> bool:
     if is_content(m):
         return True
     follows = i + 1 < len(ms) and _adjacent(m, ms[i + 1])
-    if m.pos[0] == "接頭辞":
-        return follows and is_content(ms[i + 1])
+    if m.pos[0] == "接頭辞" or _is_adjectival_head(m):
+        return follows and is_content(ms[i + 1])  # 非同期, 完全仮想化, 動的計画法
     if is_number(m):
         # 3ウェイハンドシェイク, IPv6 ... but never a number alone
         return follows and (is_content(ms[i + 1]) or is_latin(ms[i + 1]))
@@ -192,6 +192,11 @@ def _continues_run(ms: Sequence[Morpheme], i: int) -> bool:
 
 def _adjacent(a: Morpheme, b: Morpheme) -> bool:
     return a.end == b.begin
+
+
+def _is_adjectival_head(m: Morpheme) -> bool:
+    """A kanji adjectival noun that heads a compound: 完全 of 完全仮想化, 動的 of 動的計画法."""
+    return m.pos[0] == "形状詞" and len(m.surface) >= 2 and all("\u3400" <= c <= "\u9fff" for c in m.surface)
 
 
 def is_content(m: Morpheme) -> bool:
@@ -272,7 +277,7 @@ def is_term(text: str, morphemes: Sequence[Morpheme]) -> bool:
     if _NUMBER_LIKE.match("".join(folded.split())) or is_label(folded):
         return False
     words = [m for m in morphemes if not m.is_space]
-    if any(m.pos[0] in _NOT_NOMINAL for m in words):
+    if any(m.pos[0] in _NOT_NOMINAL and not (i == 0 and _is_adjectival_head(m)) for i, m in enumerate(words)):
         return False
     content = [m for m in words if m.pos[0] == "名詞" and m.pos[1] != "数詞"]
     if not content or all(is_generic(m) for m in content):
