@@ -30,10 +30,17 @@ MAX_PIECE_CHARS = 150  # the pieces a too-long sentence is cut into
 _BULLET = re.compile(r"^(?:[-*+]|\d{1,9}[.)])\s+")
 # "VT-d: 説明" / "コントロールグループ：説明"; a URL's "://" is no definition.
 _DEFINITION = re.compile(r"^(?P<term>[^:：]{1,40}?)\s*[:：](?!//)\s*(?P<explanation>\S.*)$")
+# "10:30 会議が長引いた": a log entry of what one did, not something to learn.
+_LOG_ENTRY = re.compile(r"^\d{1,2}:\d{2}(?:\s|$)")
+# TeX math left in the text of a paragraph.
+_FORMULA = re.compile(
+    r"\\(?:times|frac|cdot|sum|prod|sqrt|leq?|geq?|neq|approx|infty|lim|int|log|alpha|beta|gamma|delta"
+    r"|lambda|mu|sigma|theta|pi|mathrm|mathbf|text|left|right)(?![A-Za-z])"
+)
 _NESTED_KEY = re.compile(r"^[A-Za-z0-9_.\-]+\s*[:：]\s")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+")
-_SENTENCE_END = re.compile(r"[。！？!?]")
+_SENTENCE_END_OR_BRACKET = re.compile(r"[。！？!?()（）]")
 _PIECE_END = re.compile(r"[、，,]|\s+")
 _STRIP = " \t　「」『』\"'`*_"
 
@@ -183,7 +190,7 @@ def analyze_section(
     definitions: list[Definition] = []
     sentences: list[Sentence] = []
     for index, line in enumerate(lines):
-        if not line.content:
+        if not line.content or _LOG_ENTRY.match(line.content):
             continue
         child = lines[next_content[index]] if next_content[index] is not None else None
         definition = _colon_definition(text, line, index, tokens)
@@ -300,6 +307,8 @@ def _sentences(
     out = []
     for begin, end in _sentence_spans(body):
         sentence = prefix + body[begin:end]
+        if _FORMULA.search(sentence):
+            continue  # a formula (0.98 \times 1 + ...) is no sentence to blank a word of
         urls = _url_spans(sentence)
         at = body_begin + begin  # where the sentence's own text starts in the section
         found = candidates_in(text, tokens.within(at, body_begin + end), len(prefix) - at)
@@ -316,11 +325,18 @@ def _sentences(
 
 def _sentence_spans(body: str) -> Iterator[tuple[int, int]]:
     """[begin, end) of each sentence of body, without surrounding spaces: cut after
-    。！？!?, then a sentence over MAX_SENTENCE_CHARS into pieces (_pieces)."""
-    start = 0
-    for mark in _SENTENCE_END.finditer(body):
-        yield from _trimmed_or_cut(body, start, mark.end())
-        start = mark.end()
+    。！？!? outside round brackets, then a sentence over MAX_SENTENCE_CHARS into pieces
+    (_pieces)."""
+    start, depth = 0, 0
+    for mark in _SENTENCE_END_OR_BRACKET.finditer(body):
+        char = mark.group()
+        if char in "(（":
+            depth += 1
+        elif char in ")）":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            yield from _trimmed_or_cut(body, start, mark.end())
+            start = mark.end()
     yield from _trimmed_or_cut(body, start, len(body))
 
 

@@ -3,7 +3,7 @@
 Distractors are other terms the notes define, of the same kind as the answer (see
 terms.term_kind: Latin with Latin, katakana with katakana, kanji with kanji, mixed with
 mixed), nearest the answer first: same section, same heading path, same top-level
-heading, then anywhere. When one kind has too few, other Japanese terms fill in for a
+heading, same folder of notes, then anywhere. When one kind has too few, other Japanese terms fill in for a
 Japanese answer; Latin and Japanese never stand in for each other. Without three
 distractors there is no choice item.
 """
@@ -37,6 +37,7 @@ class _Term:
     key: str
     order: int
     headings: tuple[str, ...]
+    folder: str
     kind: str
 
 
@@ -53,11 +54,12 @@ class TermPools:
             anchors: dict[str, _Term] = {}
             for definition in analysis.definitions:
                 kind = term_kind(definition.term)
-                term = _Term(definition.term, definition.term_key, order, section.headings, kind)
+                folder = section.file.rpartition("/")[0]
+                term = _Term(definition.term, definition.term_key, order, section.headings, folder, kind)
                 order += 1
                 anchors.setdefault(term.key, term)
                 for group in (kind, term_family(kind)):
-                    for place in _places(index, term.headings):
+                    for place in _places(index, term):
                         self._pools[(group, *place)].append(term)
             self._anchors.append(anchors)
 
@@ -72,7 +74,7 @@ class TermPools:
         chosen: list[str] = []
         seen = {answer_key}
         for group in (anchor.kind, term_family(anchor.kind)):
-            for place in _places(section, anchor.headings):
+            for place in _places(section, anchor):
                 pool = self._pools.get((group, *place), [])
                 for term in itertools.islice(_nearest(pool, anchor.order), _MAX_DISTRACTOR_SCAN):
                     if len(chosen) == count:
@@ -84,9 +86,10 @@ class TermPools:
         return tuple(chosen)
 
 
-def _places(section: int, headings: tuple[str, ...]) -> tuple[tuple, ...]:
+def _places(section: int, term: _Term) -> tuple[tuple, ...]:
     """The pools a term of this section belongs to, nearest first."""
-    return (("section", section), ("path", headings), ("top", headings[0] if headings else ""), ("all",))
+    top = term.headings[0] if term.headings else ""
+    return (("section", section), ("path", term.headings), ("top", top), ("folder", term.folder), ("all",))
 
 
 def _nearest(pool: list[_Term], order: int) -> Iterator[_Term]:

@@ -26,6 +26,7 @@ MIN_CLOZE_CHARS = 10  # a shorter sentence gives too little to go on
 _LIST_SEPARATORS = frozenset("、,，・/／")
 _AROUND_SEPARATORS = frozenset("()（）「」『』\"'`-")
 _LATIN_JOINERS = frozenset("-._/")
+_MAX_UNIT_CHARS = 3  # ms, ns, GB, KiB
 _OPENING = frozenset("(（")
 _CLOSING = frozenset(")）")
 _BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
@@ -34,28 +35,25 @@ _BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
 def choose_blank(sentence: Sentence, salience: Callable[[Candidate], float]) -> tuple[Candidate, str] | None:
     """The candidate to blank and the question (CLOZE_PROMPT and the sentence with it
     blanked), or None."""
-    found = sentence.candidates
-    scored = [(salience(c), index) for index, c in enumerate(found)]
+    found, text = sentence.candidates, sentence.text
+    scored = [salience(c) for c in found]
     ranked = sorted(
-        (index for score, index in scored if score > 0),
-        key=lambda index: (-scored[index][0], -len(found[index].surface), found[index].begin),
+        (index for index, score in enumerate(scored) if score > 0),
+        key=lambda index: (-scored[index], -len(found[index].surface), found[index].begin),
     )
-    spans_by_key: dict[str, list[tuple[int, int]]] | None = None
-    neighbours: _Neighbours | None = None
+    if not ranked:
+        return None
+    spans_by_key = _spans_by_key(found)
+    if not sentence.excluded_key and len(spans_by_key) < 2:
+        return None  # once blanked, nothing left to go on: "実際の＿＿＿はほとんどこれ"
+    neighbours = _Neighbours(found, text)
     for index in ranked:
         c = found[index]
-        if c.key == sentence.excluded_key or c.weak:
+        if c.key == sentence.excluded_key or c.weak or enumerated(found, index, text, neighbours):
             continue
-        neighbours = neighbours or _Neighbours(found, sentence.text)  # once per sentence
-        if enumerated(found, index, sentence.text, neighbours):
+        if piece_of_a_token(text, c) or counted(text, c) or not occurs_only_whole(text, c, spans_by_key[c.key]):
             continue
-        if piece_of_a_token(sentence.text, c) or counted(sentence.text, c):
-            continue
-        if spans_by_key is None:  # made once per sentence, when first needed
-            spans_by_key = _spans_by_key(found)
-        if not occurs_only_whole(sentence.text, c, spans_by_key[c.key]):
-            continue
-        blanked = blank_out(sentence.text, spans_by_key[c.key], c.surface)
+        blanked = blank_out(text, spans_by_key[c.key], c.surface)
         question = CLOZE_PROMPT + blanked
         if len(blanked.replace(BLANK, "")) < MIN_CLOZE_CHARS or leaks(c.surface, question):
             continue
@@ -125,13 +123,13 @@ def _only_separators(between: str) -> bool:
 
 
 def piece_of_a_token(text: str, c: Candidate) -> bool:
-    """A Latin candidate glued to more letters or digits ("v2" of v2.3.0): blanking it
-    would leave half a word."""
+    """A Latin candidate glued to more letters or digits ("v2" of v2.3.0) or after a
+    backslash (\\timing): blanking it would leave half a word."""
     if not c.latin:
         return False
     after = text[c.end : c.end + 2]
     before = text[max(c.begin - 2, 0) : c.begin]
-    return _glued(after[:1], after[1:2]) or _glued(before[-1:], before[:-1][-1:])
+    return _glued(after[:1], after[1:2]) or _glued(before[-1:], before[:-1][-1:]) or before[-1:] == "\\"
 
 
 def _glued(next_char: str, beyond: str) -> bool:
@@ -142,10 +140,12 @@ def _glued(next_char: str, beyond: str) -> bool:
 
 def counted(text: str, c: Candidate) -> bool:
     """A number and a word among other numbers ("1 → 2 → 4 → 8 → 16で16セグメント"):
-    a count in a calculation, not a term."""
-    if not c.surface[:1].isdigit():
-        return False
-    return any(ch.isdigit() for ch in text[: c.begin]) or any(ch.isdigit() for ch in text[c.end :])
+    a count in a calculation, not a term; or a unit after a number (490 ms, 1.98 ns)."""
+    if c.surface[:1].isdigit():
+        return any(ch.isdigit() for ch in text[: c.begin]) or any(ch.isdigit() for ch in text[c.end :])
+    if (c.latin and c.surface.isalpha() or c.katakana) and len(c.surface) <= _MAX_UNIT_CHARS:
+        return text[: c.begin].rstrip(" ")[-1:].isdigit()  # 32 ビット, 490 ms
+    return False
 
 
 def _spans_by_key(found: Iterable[Candidate]) -> dict[str, list[tuple[int, int]]]:

@@ -37,7 +37,7 @@ GENERIC_WORDS = frozenset(
     最小 最新 特徴 用途 違い 関係 手順 作業 一覧 確認 注意 部 側 先 元 分 等 など 類 旨 件
     もと 数値 値段 全般 一方 両方 片方 同様 同時 以内 未満 前後 直後 直前 途中 最中 今後 以後
     事前 事後 実際 普段 通常 一度 一緒 自体 本来 当然 十分 充分 相手 相互 個別 共通 独自 特定
-    本文 文章 記事 上記 下記 前述 後述 項目 箇条書き 順番 順序 答え 何回 何度 何個 何らか 何種類
+    本文 文章 記事 上記 下記 前述 後述 項目 箇条書き 順番 順序 答え 何回 何度 何個 何らか 何種類 用語 単語 言葉
     """.split()
 )
 
@@ -67,6 +67,8 @@ _NUMBER_LIKE = re.compile(r"^[v#№第]?\d[\d.,:/\-~年月日時分秒版回期�
 _LATIN = re.compile(r"[A-Za-z]")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _KATAKANA_ONLY = re.compile(r"^[\u30a0-\u30ffー・]+$")
+_PARENTHETICAL = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
+_KANA = re.compile(r"[\u3040-\u30ff]")
 _HIRAGANA_ONLY = re.compile(r"^[\u3040-\u309fー]+$")
 _SENTENCE_MARKS = ("。", "、", "，", "！", "？")
 # Arrows, operators and ranges: a step, an assignment or code, not a term.
@@ -142,12 +144,21 @@ def _run_end(ms: Sequence[Morpheme], start: int) -> int:
     return i
 
 
-def _trim_start(run: Sequence[Morpheme]) -> Sequence[Morpheme]:
-    """A run never starts with a noun that doubles as an adverb (うち距離 -> 距離)."""
-    start = 0
-    while start < len(run) - 1 and run[start].pos[2] == "副詞可能" and is_content(run[start]):
+def _trim(run: Sequence[Morpheme]) -> Sequence[Morpheme]:
+    """A run never starts with a noun that doubles as an adverb, nor ends with one in kana
+    or a word in hiragana (うち距離 -> 距離, 入力そのまま -> 入力, オプションなし -> オプション)."""
+    start, end = 0, len(run)
+    while start < end - 1 and _adverbial(run[start]):
         start += 1
-    return run[start:]
+    while end > start + 1 and (
+        (_adverbial(run[end - 1]) and _KANA.search(run[end - 1].surface)) or _HIRAGANA_ONLY.match(run[end - 1].surface)
+    ):
+        end -= 1  # but 転送先, 起動時: a kanji one ends a compound
+    return run[start:end]
+
+
+def _adverbial(m: Morpheme) -> bool:
+    return is_content(m) and m.pos[2] == "副詞可能"
 
 
 def _starts_run(ms: Sequence[Morpheme], i: int) -> bool:
@@ -226,7 +237,7 @@ def is_generic(m: Morpheme) -> bool:
 
 
 def _candidate(source: str, run: Sequence[Morpheme], offset: int) -> Candidate | None:
-    run = _trim_start(run)
+    run = _trim(run)
     content = [m for m in run if is_content(m)]
     if not content or all(is_generic(m) for m in content):
         return None
@@ -252,12 +263,14 @@ def _candidate(source: str, run: Sequence[Morpheme], offset: int) -> Candidate |
 
 def _weak(run: Sequence[Morpheme], content: list[Morpheme], surface: str, latin: bool) -> bool:
     """A poor blank, though a word of the notes: one verbal or adjectival noun (実行,
-    必要), a word in hiragana alone (べき, うち), a short option (-sh), or a quantity
-    (32ビット, 50ns)."""
+    必要), a word in hiragana alone (べき, うち), a person's name, a short option (-sh),
+    or a quantity (32ビット, 50ns)."""
     if len(content) == 1 and content[0].pos[2] in ("サ変可能", "形状詞可能") and not latin:
         return True
     if _HIRAGANA_ONLY.match(surface):
         return True
+    if all(m.pos[2] == "人名" for m in content):
+        return True  # a person's name (田中さん) is no term to learn; ダイクストラ法 is one
     if surface.startswith("-") and len(surface.split()[0].strip("-")) < 4:
         return True  # a short option (-s, -sh) is code, not a term; --amend is one
     return is_number(run[0]) and len(run) > 1 and run[1].pos[2] == "助数詞可能"
@@ -271,8 +284,8 @@ def is_term(text: str, morphemes: Sequence[Morpheme]) -> bool:
     Step 1), a number, a date or a version; not made of generic words alone."""
     if not text or len(text) > MAX_TERM_CHARS or any(m in text for m in _SENTENCE_MARKS):
         return False
-    if _NOT_IN_TERMS.search(text):
-        return False  # クライアント → サーバ, cost=開始コスト..総コスト, Persistent=true
+    if _NOT_IN_TERMS.search(text) or not _balanced(text):
+        return False  # クライアント → サーバ, cost=開始コスト..総コスト, Persistent=true, 例（途中
     folded = fold(text)
     if _NUMBER_LIKE.match("".join(folded.split())) or is_label(folded):
         return False
@@ -287,6 +300,18 @@ def is_term(text: str, morphemes: Sequence[Morpheme]) -> bool:
         if len(latin_words) > _MAX_LATIN_TERM_WORDS or _ENGLISH_FUNCTION_WORDS.intersection(latin_words):
             return False
     return morphemes_key(words) not in LABELS
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        if ch in "(（":
+            depth += 1
+        elif ch in ")）":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
 
 
 def is_label(folded: str) -> bool:
@@ -328,6 +353,7 @@ def fold(text: str) -> str:
 def term_kind(surface: str) -> str:
     """latin (Latin letters, acronyms: VT-x, ASIC), katakana (コンテナ), kanji (名前空間)
     or mixed (拡張ページテーブル, ゲストOS): distractors come from the same kind."""
+    surface = _PARENTHETICAL.sub("", surface).strip() or surface  # max_connections（デフォルト 100）
     if is_latin_text(surface):
         return "latin"
     letters = [c for c in surface if not c.isspace() and c not in "・-_."]
