@@ -307,8 +307,8 @@ def _sentences(
     out = []
     for begin, end in _sentence_spans(body):
         sentence = prefix + body[begin:end]
-        if _FORMULA.search(sentence):
-            continue  # a formula (0.98 \times 1 + ...) is no sentence to blank a word of
+        if _FORMULA.search(sentence) or sentence.endswith((":", "：")):
+            continue  # a formula (0.98 \times 1 + ...) or a lead-in ("PgBouncer のプールモード:")
         urls = _url_spans(sentence)
         at = body_begin + begin  # where the sentence's own text starts in the section
         found = candidates_in(text, tokens.within(at, body_begin + end), len(prefix) - at)

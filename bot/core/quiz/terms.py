@@ -37,7 +37,7 @@ GENERIC_WORDS = frozenset(
     最小 最新 特徴 用途 違い 関係 手順 作業 一覧 確認 注意 部 側 先 元 分 等 など 類 旨 件
     もと 数値 値段 全般 一方 両方 片方 同様 同時 以内 未満 前後 直後 直前 途中 最中 今後 以後
     事前 事後 実際 普段 通常 一度 一緒 自体 本来 当然 十分 充分 相手 相互 個別 共通 独自 特定
-    本文 文章 記事 上記 下記 前述 後述 項目 箇条書き 順番 順序 答え 何回 何度 何個 何らか 何種類 用語 単語 言葉
+    本文 文章 記事 上記 下記 前述 後述 項目 箇条書き 順番 順序 答え 何回 何度 何個 何らか 何種類 用語 単語 言葉 デフォルト
     """.split()
 )
 
@@ -68,6 +68,7 @@ _LATIN = re.compile(r"[A-Za-z]")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _KATAKANA_ONLY = re.compile(r"^[\u30a0-\u30ffー・]+$")
 _PARENTHETICAL = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
+_KANA_HIRAGANA = re.compile(r"[\u3040-\u309f]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HIRAGANA_ONLY = re.compile(r"^[\u3040-\u309fー]+$")
 _SENTENCE_MARKS = ("。", "、", "，", "！", "？")
@@ -145,11 +146,14 @@ def _run_end(ms: Sequence[Morpheme], start: int) -> int:
 
 
 def _trim(run: Sequence[Morpheme]) -> Sequence[Morpheme]:
-    """A run never starts with a noun that doubles as an adverb, nor ends with one in kana
-    or a word in hiragana (うち距離 -> 距離, 入力そのまま -> 入力, オプションなし -> オプション)."""
+    """A run never starts with a noun that doubles as an adverb, nor ends with one in kana,
+    a word in hiragana or a count (うち距離 -> 距離, 入力そのまま -> 入力,
+    オプションなし -> オプション, ディスク6台 -> ディスク)."""
     start, end = 0, len(run)
     while start < end - 1 and _adverbial(run[start]):
         start += 1
+    if end - start > 2 and run[end - 1].pos[2] == "助数詞可能" and is_number(run[end - 2]):
+        end -= 2  # ディスク6台 -> ディスク
     while end > start + 1 and (
         (_adverbial(run[end - 1]) and _KANA.search(run[end - 1].surface)) or _HIRAGANA_ONLY.match(run[end - 1].surface)
     ):
@@ -206,8 +210,9 @@ def _adjacent(a: Morpheme, b: Morpheme) -> bool:
 
 
 def _is_adjectival_head(m: Morpheme) -> bool:
-    """A kanji adjectival noun that heads a compound: 完全 of 完全仮想化, 動的 of 動的計画法."""
-    return m.pos[0] == "形状詞" and len(m.surface) >= 2 and all("\u3400" <= c <= "\u9fff" for c in m.surface)
+    """An adjectival noun in kanji or katakana that heads a compound: 完全 of 完全仮想化,
+    動的 of 動的計画法, ダイレクト of ダイレクトマップ方式."""
+    return m.pos[0] == "形状詞" and len(m.surface) >= 2 and not _KANA_HIRAGANA.search(m.surface)
 
 
 def is_content(m: Morpheme) -> bool:
