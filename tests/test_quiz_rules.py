@@ -234,3 +234,47 @@ def test_a_japanese_answer_may_take_other_japanese_terms_but_never_latin_ones():
     options = by_answer["コンテナ"].options
     assert [term_kind(o) for o in options].count("katakana") == 3
     assert all(term_kind(o) != "latin" for o in options)
+
+
+@pytest.mark.parametrize(
+    "line, never",
+    [
+        ("- XIDは 32 ビットで、約42億でトランザクションIDが一周する", "ビット"),  # a unit after a number
+        ("- 1回目の実行時間は 490 ms、2回目はキャッシュが効いた", "ms"),
+        ("- bash の機能を使うならcronで SHELL=/bin/bash と書く", "bin/bash"),  # half a path
+        ("- psql ではまず \\timing on を打ってクエリの時間を見る", "timing on"),
+        ("- チームのチャットで質問して、田中さんにレプリケーションを教えてもらった", "田中"),  # a name
+        ("- 全ビット1の ff:ff:ff:ff:ff:ff はブロードキャストアドレス", "ff"),
+        ("- TCPヘッダはオプションなしで20バイトになる", "オプションなし"),
+    ],
+)
+def test_units_half_paths_names_and_values_are_never_blanked(line, never):
+    for item in items_of(line):
+        assert item.answer != never, item
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- 10:30 高橋さんとペアで本番のレプリケーション設定を見直した",  # a log entry
+        "- 答え: 0.98 \\times 1 + 0.02 \\times 50 = 1.98 ns で平均アクセス時間が出る",  # a formula
+        "- PgBouncer のプールモード:",  # a lead-in
+        "- 実際のところはほとんどこれ",  # nothing left to go on once blanked
+    ],
+)
+def test_log_entries_formulas_lead_ins_and_context_less_sentences_give_nothing(line):
+    assert items_of(line) == ()
+
+
+def test_an_adjectival_head_starts_a_compound():
+    text = "- ダイレクトマップ方式: ブロックの置き場所がキャッシュの1か所に決まっている方式"
+    assert defined_terms(text) == ["ダイレクトマップ方式"]
+    assert defined_terms(f"- 完全仮想化: {EXPLANATION}") == ["完全仮想化"]
+    (item,) = items_of("- 動的計画法は小さな問題の答えをメモ化して再利用する")
+    assert item.answer == "動的計画法"  # not 計画法, which would leave 動的＿＿＿
+
+
+def test_a_sentence_is_not_cut_inside_brackets():
+    text = "- 再送タイマ（Linuxでは最小200ms。環境で違う）が切れるとTCPはセグメントを再送する"
+    sentences = [s.text for s in analyze_section(section(text), shared_morphology()).sentences]
+    assert sentences == [text[2:]]

@@ -26,6 +26,7 @@ MIN_CLOZE_CHARS = 10  # a shorter sentence gives too little to go on
 _LIST_SEPARATORS = frozenset("、,，・/／")
 _AROUND_SEPARATORS = frozenset("()（）「」『』\"'`-")
 _LATIN_JOINERS = frozenset("-._/")
+_PATH_MARKS = frozenset("/\\=$%@~")
 _MAX_UNIT_CHARS = 3  # ms, ns, GB, KiB
 _OPENING = frozenset("(（")
 _CLOSING = frozenset(")）")
@@ -123,13 +124,13 @@ def _only_separators(between: str) -> bool:
 
 
 def piece_of_a_token(text: str, c: Candidate) -> bool:
-    """A Latin candidate glued to more letters or digits ("v2" of v2.3.0) or after a
-    backslash (\\timing): blanking it would leave half a word."""
+    """A Latin candidate glued to more letters or digits ("v2" of v2.3.0) or right after
+    a path or command mark (/bin/bash, \\timing, $HOME): blanking it would leave half a word."""
     if not c.latin:
         return False
     after = text[c.end : c.end + 2]
     before = text[max(c.begin - 2, 0) : c.begin]
-    return _glued(after[:1], after[1:2]) or _glued(before[-1:], before[:-1][-1:]) or before[-1:] == "\\"
+    return _glued(after[:1], after[1:2]) or _glued(before[-1:], before[:-1][-1:]) or before[-1:] in _PATH_MARKS
 
 
 def _glued(next_char: str, beyond: str) -> bool:

@@ -37,7 +37,7 @@ GENERIC_WORDS = frozenset(
     最小 最新 特徴 用途 違い 関係 手順 作業 一覧 確認 注意 部 側 先 元 分 等 など 類 旨 件
     もと 数値 値段 全般 一方 両方 片方 同様 同時 以内 未満 前後 直後 直前 途中 最中 今後 以後
     事前 事後 実際 普段 通常 一度 一緒 自体 本来 当然 十分 充分 相手 相互 個別 共通 独自 特定
-    本文 文章 記事 上記 下記 前述 後述 項目 箇条書き 順番 順序 答え 何回 何度 何個 何らか 何種類 用語 単語 言葉 デフォルト
+    本文 文章 記事 上記 下記 前述 後述 項目 箇条書き 順番 順序 答え 何回 何度 何個 何らか 何種類 用語 単語 言葉 デフォルト 読み書き
     """.split()
 )
 
@@ -278,6 +278,8 @@ def _weak(run: Sequence[Morpheme], content: list[Morpheme], surface: str, latin:
         return True  # a person's name (田中さん) is no term to learn; ダイクストラ法 is one
     if surface.startswith("-") and len(surface.split()[0].strip("-")) < 4:
         return True  # a short option (-s, -sh) is code, not a term; --amend is one
+    if latin and len(surface) <= 2 and surface.islower():
+        return True  # ff, ns, id: a value or a unit; OS and IP are acronyms
     return is_number(run[0]) and len(run) > 1 and run[1].pos[2] == "助数詞可能"
 
 
