@@ -37,7 +37,7 @@ GENERIC_WORDS = frozenset(
     最小 最新 特徴 用途 違い 関係 手順 作業 一覧 確認 注意 部 側 先 元 分 等 など 類 旨 件
     もと 数値 値段 全般 一方 両方 片方 同様 同時 以内 未満 前後 直後 直前 途中 最中 今後 以後
     事前 事後 実際 普段 通常 一度 一緒 自体 本来 当然 十分 充分 相手 相互 個別 共通 独自 特定
-    本文 文章 記事 上記 下記 前述 後述 項目 箇条書き 順番 順序 答え 何回 何度 何個 何らか 何種類 用語 単語 言葉 デフォルト 読み書き
+    本文 文章 記事 上記 下記 前述 後述 項目 箇条書き 順番 順序 答え 何回 何度 何個 何らか 何種類 用語 単語 言葉 デフォルト 読み書き 方式 手法 仕方 差分
     """.split()
 )
 
@@ -57,7 +57,7 @@ LABELS = frozenset(
     pros cons good bad ok ng yes no 良い例 悪い例 ok例 ng例 入力 出力 出力例 入力例 実行例 使用例
     前 後 変更前 変更後 その 第 章 節 日付 date title tags tag lastmod aliases author version
     デフォルト default 推奨 おすすめ 使いどころ 使用例 具体的には 補足説明 コツ 要点 前提条件
-    none null nil true false yes no on off auto
+    none null nil true false yes no on off auto 関連 関連ノート 関連リンク 関連項目 related
     """.split()
 )
 
