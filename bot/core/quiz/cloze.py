@@ -48,9 +48,10 @@ def choose_blank(sentence: Sentence, salience: Callable[[Candidate], float]) -> 
     if not sentence.excluded_key and len(spans_by_key) < 2:
         return None  # once blanked, nothing left to go on: "実際の＿＿＿はほとんどこれ"
     neighbours = _Neighbours(found, text)
+    listed = {c.key for index, c in enumerate(found) if enumerated(found, index, text, neighbours)}
     for index in ranked:
         c = found[index]
-        if c.key == sentence.excluded_key or c.weak or enumerated(found, index, text, neighbours):
+        if c.key == sentence.excluded_key or c.weak or c.key in listed:  # listed anywhere in it
             continue
         if piece_of_a_token(text, c) or counted(text, c) or not occurs_only_whole(text, c, spans_by_key[c.key]):
             continue

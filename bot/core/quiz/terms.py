@@ -73,6 +73,8 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 _HIRAGANA_ONLY = re.compile(r"^[\u3040-\u309fー]+$")
 _SENTENCE_MARKS = ("。", "、", "，", "！", "？")
 # Arrows, operators and ranges: a step, an assignment or code, not a term.
+_CALL = re.compile(r"[A-Za-z_]\(")  # code: make(chan int), len(x)
+_CONDITION_ENDS = ("時", "とき", "場合", "前", "後", "中")
 _NOT_IN_TERMS = re.compile(r"[→←↔⇒⇔=<>{}\[\];|]|\.\.|->|=>")
 # English words that make a Latin run a sentence or a question, not a name.
 _ENGLISH_FUNCTION_WORDS = frozenset(
@@ -291,8 +293,10 @@ def is_term(text: str, morphemes: Sequence[Morpheme]) -> bool:
     Step 1), a number, a date or a version; not made of generic words alone."""
     if not text or len(text) > MAX_TERM_CHARS or any(m in text for m in _SENTENCE_MARKS):
         return False
-    if _NOT_IN_TERMS.search(text) or not _balanced(text):
-        return False  # クライアント → サーバ, cost=開始コスト..総コスト, Persistent=true, 例（途中
+    if _NOT_IN_TERMS.search(text) or not _balanced(text) or _CALL.search(text):
+        return False  # クライアント → サーバ, cost=..総コスト, Persistent=true, 例（途中, make(chan int)
+    if text.endswith(_CONDITION_ENDS):
+        return False  # TLBミス時, 起動前: when something happens, not a term
     folded = fold(text)
     if _NUMBER_LIKE.match("".join(folded.split())) or is_label(folded):
         return False
