@@ -73,6 +73,8 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 _HIRAGANA_ONLY = re.compile(r"^[\u3040-\u309fー]+$")
 _SENTENCE_MARKS = ("。", "、", "，", "！", "？")
 # Arrows, operators and ranges: a step, an assignment or code, not a term.
+# Prefixes that pick out which one, not what: 各レコード is レコード.
+_DETERMINER_PREFIXES = frozenset("各 両 同 当 該 諸 毎 某".split())
 _CALL = re.compile(r"[A-Za-z_]\(")  # code: make(chan int), len(x)
 _CONDITION_ENDS = ("時", "とき", "場合", "前", "後", "中")
 _NOT_IN_TERMS = re.compile(r"[→←↔⇒⇔=<>{}\[\];|]|\.\.|->|=>")
@@ -148,11 +150,11 @@ def _run_end(ms: Sequence[Morpheme], start: int) -> int:
 
 
 def _trim(run: Sequence[Morpheme]) -> Sequence[Morpheme]:
-    """A run never starts with a noun that doubles as an adverb, nor ends with one in kana,
-    a word in hiragana or a count (うち距離 -> 距離, 入力そのまま -> 入力,
-    オプションなし -> オプション, ディスク6台 -> ディスク)."""
+    """A run never starts with a noun that doubles as an adverb or a determiner (各), nor
+    ends with one in kana, a word in hiragana or a count (うち距離 -> 距離, 各レコード ->
+    レコード, 入力そのまま -> 入力, オプションなし -> オプション, ディスク6台 -> ディスク)."""
     start, end = 0, len(run)
-    while start < end - 1 and _adverbial(run[start]):
+    while start < end - 1 and (_adverbial(run[start]) or run[start].surface in _DETERMINER_PREFIXES):
         start += 1
     if end - start > 2 and run[end - 1].pos[2] == "助数詞可能" and is_number(run[end - 2]):
         end -= 2  # ディスク6台 -> ディスク
