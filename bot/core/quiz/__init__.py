@@ -55,7 +55,7 @@ skipped. So every sentence costs a bounded amount and a section costs time linea
 its length.
 
 Multiple-choice distractors are other defined terms of the same kind as the answer
-(terms.term_kind, a trailing parenthetical aside): Latin (VT-x, ASIC) with Latin,
+(terms.term_kind, ignoring a trailing aside in brackets): Latin (VT-x, ASIC) with Latin,
 katakana with katakana, kanji compounds with kanji compounds, mixed with mixed; nearest
 in the notes first (same section, heading path, top-level heading, folder, then
 anywhere). A Japanese answer may take other Japanese terms when its kind has too few;
