@@ -71,7 +71,7 @@ def _make(note: NoteFile, analyzer: Analyzer, morphology: Morphology, meter: _Ch
     made = FileEntry(parse_notes(note.text, note.path), [], [])
     for done, section in enumerate(made.sections, start=1):
         made.terms.append(section_terms(analyzer, section, made.sections[done - 2] if done > 1 else None))
-        made.analyses.append(analyze_section(section.text, morphology))
+        made.analyses.append(analyze_section(section, morphology))
         meter.sections_done(note, done, len(made.sections))
     return made
 

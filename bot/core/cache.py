@@ -41,7 +41,7 @@ from bot.core.quiz import analysis_from_json, analysis_to_json
 FORMAT = 2
 # The modules whose output is cached: a change to any of them (an upgrade, a fix) must
 # not be served the old terms or analyses.
-CODE_MODULES = ("build.py", "cache.py", "models.py", "notes.py", "analyzer.py", "search.py", "morphology.py", "quiz.py")
+CODE_MODULES = ("build.py", "cache.py", "models.py", "notes.py", "analyzer.py", "search.py", "morphology.py", "quiz")
 _STALE_TEMP_SECONDS = 3600  # a temporary file this old belongs to a writer that died
 
 
@@ -131,7 +131,9 @@ def code_digest() -> str:
     """sha256 of the source of CODE_MODULES, read once per process (well under a millisecond)."""
     digest = sha256()
     for name in CODE_MODULES:
-        digest.update(Path(__file__).with_name(name).read_bytes())
+        path = Path(__file__).with_name(name)
+        for module in sorted(path.glob("*.py")) if path.is_dir() else [path]:  # a package: all its modules
+            digest.update(module.read_bytes())
     return digest.hexdigest()
 
 

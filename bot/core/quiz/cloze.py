@@ -1,0 +1,205 @@
+"""Cloze: which candidate of a sentence to blank, and the blanking itself.
+
+The blank is the most salient candidate (see QuizEngine._salience: rare in the notes,
+Latin, proper, katakana, compound) that is none of: the term the line defines, a weak
+word, one item of an enumeration ("A、B、Cなど": any of them would fit), a word that
+also occurs inside a longer word of the sentence (OS in ゲストOS), or a blank that leaves
+fewer than MIN_CLOZE_CHARS to read. Each check looks at the candidate's neighbours by
+position or at spans computed once per sentence, so a sentence costs time linear in
+its candidates (and a sentence is at most MAX_SENTENCE_CHARS long).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+from bot.core.quiz.analysis import Sentence
+from bot.core.quiz.terms import Candidate, fold
+
+BLANK = "＿＿＿"
+CLOZE_PROMPT = f"{BLANK} に入る語は？\n"
+MIN_CLOZE_CHARS = 10  # a shorter sentence gives too little to go on
+
+_LIST_SEPARATORS = frozenset("、,，・/／")
+_AROUND_SEPARATORS = frozenset("()（）「」『』\"'`-")
+_LATIN_JOINERS = frozenset("-._/")
+_PATH_MARKS = frozenset("/\\=$%@~")
+_MAX_UNIT_CHARS = 3  # ms, ns, GB, KiB
+_OPENING = frozenset("(（")
+_CLOSING = frozenset(")）")
+_BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
+
+
+def choose_blank(sentence: Sentence, salience: Callable[[Candidate], float]) -> tuple[Candidate, str] | None:
+    """The candidate to blank and the question (CLOZE_PROMPT and the sentence with it
+    blanked), or None."""
+    found, text = sentence.candidates, sentence.text
+    scored = [salience(c) for c in found]
+    ranked = sorted(
+        (index for index, score in enumerate(scored) if score > 0),
+        key=lambda index: (-scored[index], -len(found[index].surface), found[index].begin),
+    )
+    if not ranked:
+        return None
+    spans_by_key = _spans_by_key(found)
+    if not sentence.excluded_key and len(spans_by_key) < 2:
+        return None  # once blanked, nothing left to go on: "実際の＿＿＿はほとんどこれ"
+    neighbours = _Neighbours(found, text)
+    listed = {c.key for index, c in enumerate(found) if enumerated(found, index, text, neighbours)}
+    for index in ranked:
+        c = found[index]
+        if c.key == sentence.excluded_key or c.weak or c.key in listed:  # listed anywhere in it
+            continue
+        if piece_of_a_token(text, c) or counted(text, c) or not occurs_only_whole(text, c, spans_by_key[c.key]):
+            continue
+        blanked = blank_out(text, spans_by_key[c.key], c.surface)
+        question = CLOZE_PROMPT + blanked
+        if len(blanked.replace(BLANK, "")) < MIN_CLOZE_CHARS or leaks(c.surface, question):
+            continue
+        return c, question
+    return None
+
+
+def enumerated(found: tuple[Candidate, ...], index: int, text: str, neighbours: _Neighbours | None = None) -> bool:
+    """found[index] is one of "A、B、Cなど": a neighbour sits across a list separator.
+    Candidates are in text order and do not overlap, so only the two neighbours can be
+    that close; a neighbour in brackets is looked past ("A（x）、B": A and B are listed)."""
+    c = found[index]
+    between = []
+    if index > 0:
+        between.append(text[found[index - 1].end : c.begin])
+    if index + 1 < len(found):
+        between.append(text[c.end : found[index + 1].begin])
+    if any(_only_separators(b) for b in between):
+        return True
+    neighbours = neighbours or _Neighbours(found, text)
+    return any(_only_separators(b) for b in neighbours.past_brackets(index))
+
+
+class _Neighbours:
+    """Each candidate's neighbours at the same depth of round brackets, found in one pass."""
+
+    def __init__(self, found: tuple[Candidate, ...], text: str) -> None:
+        self.found, self.text = found, text
+        depth, at = 0, 0
+        depths = []
+        for c in found:  # the bracket depth at each candidate, counted once along the text
+            for ch in text[at : c.begin]:
+                if ch in _OPENING:
+                    depth += 1
+                elif ch in _CLOSING and depth > 0:
+                    depth -= 1
+            at = max(at, c.begin)
+            depths.append(depth)
+        self.before: list[int | None] = [None] * len(found)
+        self.after: list[int | None] = [None] * len(found)
+        last: dict[int, int] = {}
+        for index, d in enumerate(depths):
+            previous = last.get(d)
+            if previous is not None:
+                self.before[index], self.after[previous] = previous, index
+            last[d] = index
+
+    def past_brackets(self, index: int) -> list[str]:
+        """The text to each same-depth neighbour, bracketed parts left out."""
+        c, out = self.found[index], []
+        if self.before[index] is not None:
+            out.append(_BRACKETED.sub("", self.text[self.found[self.before[index]].end : c.begin]))
+        if self.after[index] is not None:
+            out.append(_BRACKETED.sub("", self.text[c.end : self.found[self.after[index]].begin]))
+        return out
+
+
+def _only_separators(between: str) -> bool:
+    """"、", ", ", " / ", "）、", "、--": a list separator, maybe with brackets or an
+    option's dashes around it."""
+    stripped = "".join(between.split())
+    return (
+        0 < len(stripped) <= 3
+        and bool(set(stripped) & _LIST_SEPARATORS)
+        and set(stripped) <= _LIST_SEPARATORS | _AROUND_SEPARATORS
+    )
+
+
+def piece_of_a_token(text: str, c: Candidate) -> bool:
+    """A Latin candidate glued to more letters or digits ("v2" of v2.3.0) or right after
+    a path or command mark (/bin/bash, \\timing, $HOME): blanking it would leave half a word."""
+    if not c.latin:
+        return False
+    after = text[c.end : c.end + 2]
+    before = text[max(c.begin - 2, 0) : c.begin]
+    return _glued(after[:1], after[1:2]) or _glued(before[-1:], before[:-1][-1:]) or before[-1:] in _PATH_MARKS
+
+
+def _glued(next_char: str, beyond: str) -> bool:
+    if next_char.isascii() and next_char.isalnum():
+        return True
+    return next_char in _LATIN_JOINERS and beyond.isascii() and beyond.isalnum()
+
+
+def counted(text: str, c: Candidate) -> bool:
+    """A number and a word among other numbers ("1 → 2 → 4 → 8 → 16で16セグメント"):
+    a count in a calculation, not a term; or a unit after a number (490 ms, 1.98 ns)."""
+    if c.surface[:1].isdigit():
+        return any(ch.isdigit() for ch in text[: c.begin]) or any(ch.isdigit() for ch in text[c.end :])
+    if (c.latin and c.surface.isalpha() or c.katakana) and len(c.surface) <= _MAX_UNIT_CHARS:
+        return text[: c.begin].rstrip(" ")[-1:].isdigit()  # 32 ビット, 490 ms
+    return False
+
+
+def _spans_by_key(found: Iterable[Candidate]) -> dict[str, list[tuple[int, int]]]:
+    """Where each key's candidates are, in text order."""
+    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for c in found:
+        spans[c.key].append((c.begin, c.end))
+    return spans
+
+
+def occurs_only_whole(text: str, c: Candidate, whole: list[tuple[int, int]]) -> bool:
+    """Every spelling of c in text is inside a candidate of the same key (whole, sorted,
+    not overlapping), never a piece of a longer word."""
+    for start, stop in spans_ignoring_case(c.surface, text):
+        at = bisect_right(whole, (start, len(text) + 1)) - 1  # the last span starting at or before start
+        if at < 0 or whole[at][1] < stop:
+            return False
+    return True
+
+
+def blank_out(text: str, spans: Iterable[tuple[int, int]], surface: str) -> str:
+    """text with every occurrence of the answer blanked: its candidates' spans (same key:
+    ハイパーバイザ and ハイパーバイザー) and its spelling, ignoring case."""
+    out, last = [], 0
+    for begin, end in sorted([*spans, *spans_ignoring_case(surface, text)]):
+        if begin < last:  # overlaps the previous blank
+            last = max(last, end)
+            continue
+        out += [text[last:begin], BLANK]
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def blank_term(text: str, found: Iterable[Candidate], surface: str, key: str) -> str:
+    """text with the term (key, or its spelling) blanked: for an explanation that names it."""
+    return blank_out(text, [(c.begin, c.end) for c in found if c.key == key], surface)
+
+
+def spans_ignoring_case(needle: str, text: str) -> list[tuple[int, int]]:
+    """Where needle is in text, ignoring case, without overlaps."""
+    if not needle:
+        return []
+    if needle.lower() != needle or needle.upper() != needle:
+        return [m.span() for m in re.finditer(re.escape(needle), text, flags=re.IGNORECASE)]
+    spans = []
+    start = text.find(needle)
+    while start >= 0:
+        spans.append((start, start + len(needle)))
+        start = text.find(needle, start + len(needle))
+    return spans
+
+
+def leaks(answer: str, question: str) -> bool:
+    return fold(answer) in fold(question)

@@ -1,0 +1,238 @@
+"""The engine: corpus-wide rarity, items made on demand, and choosing items to ask."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import itertools
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+
+from bot.core.models import Kind, QuizItem, Section
+from bot.core.morphology import Morphology, shared_morphology
+from bot.core.quiz.analysis import Definition, SectionAnalysis, Sentence, analyze_section
+from bot.core.quiz.choice import CHOICE_COUNT, TermPools, shuffled
+from bot.core.quiz.cloze import BLANK, blank_term, choose_blank, leaks
+from bot.core.quiz.terms import MIN_EXPLANATION_CHARS, Candidate, fold
+
+ID_LENGTH = 12  # hex digits: fits a Discord custom_id (100 chars) with room to spare
+
+
+def item_id(kind: Kind, source_text: str, answer: str) -> str:
+    """Hashes the kind, the note text the item is made from and the answer: the same
+    notes give the same ids after a restart, and editing a line renews only its items."""
+    digest = hashlib.sha1(f"{kind.value}\x1f{source_text}\x1f{answer}".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()[:ID_LENGTH]
+
+
+class QuizEngine:
+    """Every quiz item of a corpus. analyses, when given, are those of the sections in
+    the same order (from the cache); without them the sections are analysed here.
+
+    Items are made when first asked for: items_in makes those of one section, so an
+    answer pays for its hits alone; the rest (items, item, topics) makes them all, once."""
+
+    def __init__(
+        self,
+        sections: Iterable[Section],
+        morphology: Morphology | None = None,
+        analyses: Sequence[SectionAnalysis] | None = None,
+    ) -> None:
+        self.sections = tuple(sections)
+        if analyses is None:
+            morphology = morphology or shared_morphology()
+            analyses = [analyze_section(s, morphology) for s in self.sections]
+        if len(analyses) != len(self.sections):
+            raise ValueError(f"{len(analyses)} analyses for {len(self.sections)} sections")
+        self._analyses = tuple(analyses)
+        self._document_frequency = Counter(k for a in self._analyses for k in a.keys())
+        self._pools = TermPools(self.sections, self._analyses)
+        self._index = {section: index for index, section in enumerate(self.sections)}
+        # A line copied into several sections gives its items from its first place only.
+        self._first_place: dict[str, int] = {}
+        for index, analysis in enumerate(self._analyses):
+            for source in analysis.sources():
+                self._first_place.setdefault(source, index)
+        self._made: dict[int, tuple[QuizItem, ...]] = {}  # by section index
+
+    @functools.cached_property
+    def items(self) -> tuple[QuizItem, ...]:
+        return tuple(self._by_id.values())
+
+    @functools.cached_property
+    def _by_id(self) -> dict[str, QuizItem]:
+        by_id: dict[str, QuizItem] = {}
+        for index in range(len(self.sections)):
+            by_id.update((i.id, i) for i in self._items_of(index))
+        return by_id
+
+    def item(self, item_id: str) -> QuizItem | None:
+        return self._by_id.get(item_id)
+
+    def items_in(self, section: Section) -> tuple[QuizItem, ...]:
+        index = self._index.get(section)
+        return () if index is None else self._items_of(index)
+
+    def topics(self) -> tuple[str, ...]:
+        """Top-level headings that have items, in notes order."""
+        return tuple(dict.fromkeys(i.topic for i in self.items))
+
+    def items_for_topic(self, topic: str) -> tuple[QuizItem, ...]:
+        """Items under a heading of that name at any level, compared NFKC and case-folded."""
+        wanted = fold(topic)
+        return tuple(i for i in self.items if any(fold(h) == wanted for h in i.section.headings))
+
+    # -- generation --
+
+    def _items_of(self, index: int) -> tuple[QuizItem, ...]:
+        items = self._made.get(index)
+        if items is None:  # two threads may both make them: the same items, no harm
+            items = self._made[index] = tuple(self._section_items(index))
+        return items
+
+    def _first_here(self, source: str, index: int) -> bool:
+        return self._first_place.get(source, index) == index
+
+    def _section_items(self, index: int) -> list[QuizItem]:
+        """Items in line order; on one line the term items before the clozes."""
+        section, analysis = self.sections[index], self._analyses[index]
+        by_line: dict[int, list[QuizItem]] = {}
+        for definition in analysis.definitions:
+            if self._first_here(definition.source, index):
+                by_line.setdefault(definition.line_index, []).extend(self._definition_items(index, section, definition))
+        for sentence in analysis.sentences:
+            if self._first_here(sentence.text, index):
+                cloze = self._cloze(section, sentence)
+                if cloze:
+                    by_line.setdefault(sentence.line_index, []).append(cloze)
+        seen: set[str] = set()
+        out = []
+        for line_index in sorted(by_line):
+            for item in by_line[line_index]:
+                if item.id not in seen:
+                    seen.add(item.id)
+                    out.append(item)
+        return out
+
+    def _definition_items(self, index: int, section: Section, d: Definition) -> list[QuizItem]:
+        line = section.line_start + d.line_index
+        explanation = blank_term(d.explanation, d.explanation_candidates, d.term, d.term_key)
+        if len(explanation.replace(BLANK, "").strip()) < MIN_EXPLANATION_CHARS:
+            return []
+        items = []
+        term_question = f"次の説明に当てはまる用語は？\n{explanation}"
+        if not leaks(d.term, term_question):
+            items.append(_item(Kind.TERM, term_question, d.term, (), section, line, d.source, d.term))
+        reveal_question = f"「{d.term}」とは？"
+        items.append(_item(Kind.REVEAL, reveal_question, d.explanation, (), section, line, d.source, d.term))
+        choice_question = f"次の説明に当てはまるものはどれ？\n{explanation}"
+        folded_question = fold(choice_question)
+        distractors = self._pools.distractors(index, d.term_key, lambda term: fold(term) in folded_question)
+        if len(distractors) == CHOICE_COUNT - 1 and not leaks(d.term, choice_question):
+            options = shuffled((d.term, *distractors), item_id(Kind.CHOICE, d.source, d.term))
+            items.append(_item(Kind.CHOICE, choice_question, d.term, options, section, line, d.source, d.term))
+        return items
+
+    def _cloze(self, section: Section, sentence: Sentence) -> QuizItem | None:
+        chosen = choose_blank(sentence, self._salience)
+        if chosen is None:
+            return None
+        candidate, question = chosen
+        line = section.line_start + sentence.line_index
+        return _item(Kind.CLOZE, question, candidate.surface, (), section, line, sentence.text, candidate.surface)
+
+    def _salience(self, c: Candidate) -> float:
+        """Rarity in the notes (idf), plus what makes a term worth learning."""
+        sections = max(len(self.sections), 1)
+        idf = math.log((sections + 1) / self._document_frequency.get(c.key, 1))
+        bonus = 1.0 * c.latin + 0.5 * c.proper + 0.5 * c.katakana + 0.5 * min(c.parts - 1, 2)
+        return idf + bonus - 1.5 * c.weak
+
+
+def _item(
+    kind: Kind,
+    question: str,
+    answer: str,
+    options: tuple[str, ...],
+    section: Section,
+    line: int,
+    source: str,
+    subject: str,
+) -> QuizItem:
+    return QuizItem(
+        id=item_id(kind, source, answer),
+        kind=kind,
+        question=question,
+        answer=answer,
+        options=options,
+        section=section,
+        line=line,
+        subject=subject,
+    )
+
+
+# --- Using items ---------------------------------------------------------------------------
+
+
+def generate_items(sections: Iterable[Section], morphology: Morphology | None = None) -> tuple[QuizItem, ...]:
+    return QuizEngine(sections, morphology).items
+
+
+def plan_round(ordered: Iterable[QuizItem], count: int) -> tuple[QuizItem, ...]:
+    """The first `count` items, skipping one that would give away (or be given away
+    by) an item already picked, unless nothing else is left."""
+    picked: list[QuizItem] = []
+    skipped: list[QuizItem] = []
+    for item in ordered:
+        if len(picked) == count:
+            break
+        if any(gives_away(item, other) for other in picked):
+            skipped.append(item)
+        else:
+            picked.append(item)
+    picked += skipped[: count - len(picked)]
+    return tuple(picked)
+
+
+def gives_away(a: QuizItem, b: QuizItem) -> bool:
+    """Whether one item's question shows what the other asks for, or both test one subject."""
+    subject_a, subject_b = fold(a.subject), fold(b.subject)
+    if subject_a == subject_b:
+        return True
+    return (b.kind is not Kind.REVEAL and subject_b in fold(a.question)) or (
+        a.kind is not Kind.REVEAL and subject_a in fold(b.question)
+    )
+
+
+# Which kind to attach to an answer first: one with options reads well next to it.
+_PROMPT_ORDER = {Kind.CHOICE: 0, Kind.CLOZE: 1, Kind.TERM: 2, Kind.REVEAL: 3}
+
+
+def quiz_for_sections(
+    source: QuizEngine | Mapping[Section, Sequence[QuizItem]],
+    sections: Iterable[Section],
+    limit: int = 2,
+    about: Iterable[str] = (),
+) -> tuple[QuizItem, ...]:
+    """Up to `limit` items drawn from the given sections (an answer's hits, best first),
+    one per section in turn, no two giving each other away. Items whose subject is one
+    of the words in `about` (what the question matched) come first, then those that
+    contain one."""
+    lookup = source.items_in if isinstance(source, QuizEngine) else (lambda s: tuple(source.get(s, ())))
+    words = {fold(w) for w in about}
+
+    def order(item: QuizItem) -> tuple[int, int]:
+        subject = fold(item.subject)
+        relevance = 0 if subject in words else 1 if any(w in subject for w in words) else 2
+        return relevance, _PROMPT_ORDER[item.kind]
+
+    queues = [sorted(lookup(s), key=order) for s in sections]
+    in_turn = [item for row in itertools.zip_longest(*queues) for item in row if item is not None]
+    picked: list[QuizItem] = []
+    for item in in_turn:
+        if len(picked) == limit:
+            break
+        if not any(gives_away(item, other) for other in picked):
+            picked.append(item)
+    return tuple(picked)
