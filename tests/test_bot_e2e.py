@@ -41,7 +41,11 @@ async def start_bot(fake, analyzer, tmp_path):
         options.setdefault("cooldown", UserCooldown(rate=100, per=1.0))
         options.setdefault("guild_ready_timeout", 0.1)  # one guild: no need to wait 2 s for more
         bot = ManabiBot(service, **options)
-        running.append((bot, asyncio.create_task(bot.start(fake.token))))
+        # Log in here, in this task, before waiting for READY: login() is what makes
+        # wait_until_ready() usable. Since Python 3.12, asyncio.wait_for() runs its
+        # coroutine in the calling task, so a start() task would not have run yet.
+        await bot.login(fake.token)
+        running.append((bot, asyncio.create_task(bot.connect())))
         await asyncio.wait_for(bot.wait_until_ready(), 10)
         return bot
 
