@@ -20,7 +20,10 @@ from bot.discord_bot.cooldown import UserCooldown
 log = logging.getLogger("manabi.bot")
 
 HEARTBEAT_SECONDS = 30
-_MENTION = re.compile(r"<@!?(\d+)>")
+# Discord's markup for people, roles, channels and custom emoji, and the two mass
+# mentions: none of it is a word a learner asks about (its digits would count as an
+# unknown term, and the question would be refused).
+_MARKUP = re.compile(r"<(?:@[!&]?|#)\d+>|<a?:\w+:\d+>|(?<![\w.+-])@(?:everyone|here)(?![A-Za-z0-9_.-])", re.ASCII)
 
 
 class ManabiBot(discord.Client):
@@ -93,20 +96,16 @@ class ManabiBot(discord.Client):
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot or not self._is_addressed(message):
             return
-        question = _MENTION.sub(lambda m: "" if int(m.group(1)) == self.user.id else m.group(0), message.content).strip()
+        question = question_text(message.content)
         if not question:
-            await message.reply("質問をどうぞ。例: 「KVMとQEMUの違いは？」", mention_author=False)
+            await _reply(message, content="質問をどうぞ。例: 「KVMとQEMUの違いは？」")
             return
         wait = self.cooldown.retry_after(message.author.id)
         if wait:
-            await message.reply(f"少し待ってから、もう一度聞いてください（あと {wait:.0f} 秒）。", mention_author=False)
+            await _reply(message, content=f"少し待ってから、もう一度聞いてください（あと {wait:.0f} 秒）。")
             return
         answer = await self.answer(question, message.author.id, message.channel.id)
-        try:
-            await message.reply(**answer_payload(self.service, answer), mention_author=False)
-        except discord.HTTPException as exc:
-            # Discord refused or failed after discord.py's own retries: log it and go on.
-            log.warning("reply failed channel=%s status=%s: %s", message.channel.id, exc.status, exc.text)
+        await _reply(message, **answer_payload(self.service, answer))
 
     def _is_addressed(self, message: discord.Message) -> bool:
         return (
@@ -124,6 +123,22 @@ class ManabiBot(discord.Client):
             user_id, channel_id, (time.perf_counter() - started) * 1000, len(answer.hits),
         )
         return answer
+
+
+def question_text(content: str) -> str:
+    """The question in a chat message: without mentions (the bot's or anyone's), role
+    and channel links, @everyone/@here and custom emoji, spaces collapsed."""
+    return " ".join(_MARKUP.sub(" ", content).split())
+
+
+async def _reply(message: discord.Message, **payload) -> None:
+    """Reply without pinging; when Discord refuses or fails after discord.py's own
+    retries (403 without permission to send, 5xx), log one line and go on."""
+    payload.setdefault("allowed_mentions", discord.AllowedMentions.none())
+    try:
+        await message.reply(mention_author=False, **payload)
+    except discord.HTTPException as exc:
+        log.warning("reply failed channel=%s status=%s: %s", message.channel.id, exc.status, exc.text)
 
 
 def answer_payload(service: AnswerService, answer: Answer) -> dict:
