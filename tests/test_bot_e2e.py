@@ -35,8 +35,8 @@ async def start_bot(fake, analyzer, tmp_path):
     """Start ManabiBot against the fake; every bot started is stopped after the test."""
     running: list[tuple[ManabiBot, asyncio.Task]] = []
 
-    async def start(**options) -> ManabiBot:
-        service = AnswerService(SHIPPED_CORPUS, analyzer, db_path=tmp_path / "manabi.db")
+    async def start(service: AnswerService | None = None, **options) -> ManabiBot:
+        service = service or AnswerService(SHIPPED_CORPUS, analyzer, db_path=tmp_path / "manabi.db")
         options.setdefault("guild_id", fake.guild_id)
         if options.get("cooldown") is None:
             options["cooldown"] = UserCooldown(rate=100, per=1.0)

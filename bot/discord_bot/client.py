@@ -14,7 +14,10 @@ from discord import app_commands
 from bot.core.models import Answer
 from bot.core.notes import CorpusError
 from bot.core.service import AnswerService, QuestionError, stats_text
+from bot.core.watch import WatchMode, keep_fresh
+from bot.discord_bot import capture as capture_commands
 from bot.discord_bot import formatting, quiz_views
+from bot.discord_bot.capture import Capture
 from bot.discord_bot.cooldown import UserCooldown
 
 log = logging.getLogger("manabi.bot")
@@ -35,6 +38,8 @@ class ManabiBot(discord.Client):
         ask_channel_ids: frozenset[int] = frozenset(),
         heartbeat_file: Path | None = None,
         cooldown: UserCooldown | None = None,
+        capture: Capture | None = None,
+        watch: WatchMode = WatchMode.OFF,
         **client_options,
     ) -> None:
         intents = discord.Intents.default()
@@ -50,7 +55,12 @@ class ManabiBot(discord.Client):
         self.tree = app_commands.CommandTree(self)
         self._heartbeat_task: asyncio.Task | None = None
         self._quiz_task: asyncio.Task | None = None  # held: asyncio keeps only weak references
+        self.capture = capture  # None: no /note, no ノートに保存, no わからなかったことに追加
+        self.watch = watch
+        self._watch_task: asyncio.Task | None = None
         _add_commands(self)
+        if capture is not None:
+            capture_commands.register(self)
 
     async def setup_hook(self) -> None:
         quiz_views.register(self)
@@ -63,6 +73,8 @@ class ManabiBot(discord.Client):
         if self.heartbeat_file:
             self._heartbeat_task = asyncio.create_task(self._beat())
         self.prepare_quiz()
+        folders = [folder.path for folder in self.service.library.folders]
+        self._watch_task = asyncio.create_task(keep_fresh(self.service, folders, self.watch))
 
     def prepare_quiz(self) -> None:
         """Make all quiz items now, off the event loop. They are made when first needed:
@@ -72,8 +84,9 @@ class ManabiBot(discord.Client):
         self._quiz_task = asyncio.create_task(asyncio.to_thread(lambda: quiz.items))
 
     async def close(self) -> None:
-        if self._heartbeat_task:
-            self._heartbeat_task.cancel()
+        for task in (self._heartbeat_task, self._watch_task):
+            if task:
+                task.cancel()
         await super().close()
 
     async def on_ready(self) -> None:
@@ -105,7 +118,7 @@ class ManabiBot(discord.Client):
             await _reply(message, content=f"少し待ってから、もう一度聞いてください（あと {wait:.0f} 秒）。")
             return
         answer = await self.answer(question, message.author.id, message.channel.id)
-        await _reply(message, **answer_payload(self.service, answer))
+        await _reply(message, **answer_payload(self.service, answer, offer_unclear=self.capture is not None))
 
     def _is_addressed(self, message: discord.Message) -> bool:
         return (
@@ -141,12 +154,15 @@ async def _reply(message: discord.Message, **payload) -> None:
         log.warning("reply failed channel=%s status=%s: %s", message.channel.id, exc.status, exc.text)
 
 
-def answer_payload(service: AnswerService, answer: Answer) -> dict:
-    """Message keyword arguments for an answer: text, embeds, and quiz buttons."""
+def answer_payload(service: AnswerService, answer: Answer, offer_unclear: bool = False) -> dict:
+    """Message keyword arguments for an answer: text, embeds, and quiz buttons; for a
+    question the notes say nothing about, a button to note it as not understood."""
     payload: dict = {
         "content": formatting.answer_content(answer),
         "allowed_mentions": discord.AllowedMentions.none(),
     }
+    if not answer.hits and offer_unclear:
+        payload["view"] = capture_commands.unclear_view(answer.question)
     if answer.hits:
         payload["embeds"] = formatting.answer_embeds(answer, service.highlight)
         if answer.quiz:
@@ -168,11 +184,11 @@ def _add_commands(bot: ManabiBot) -> None:
             return
         await interaction.response.defer(thinking=True)
         try:
-            answer = await bot.answer(question, interaction.user.id, interaction.channel_id)
+            answer = await bot.answer(question_text(question), interaction.user.id, interaction.channel_id)
         except QuestionError as exc:
             await interaction.followup.send(str(exc))
             return
-        await interaction.followup.send(**answer_payload(bot.service, answer))
+        await interaction.followup.send(**answer_payload(bot.service, answer, offer_unclear=bot.capture is not None))
 
     @tree.command(name="quiz", description="あなたの復習スケジュールに合わせてクイズを出します")
     @app_commands.describe(topic="トピック（ノートの見出し）")
