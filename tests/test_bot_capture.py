@@ -378,3 +378,75 @@ async def test_a_captured_note_is_answered_within_seconds(fake, start_capturing,
     await fake.wait_for_callback(note)
     reply = await ask_until_answered(fake, "ケロベロスとは？", "inbox/2026-12-01.md", touch=inbox / "2026-12-01.md")
     assert reply["embeds"][0]["title"] == LEARNED
+
+
+# ---------------------------------------------------------------- settings and the process
+
+
+@pytest.mark.parametrize(
+    "env, problem",
+    [({"MANABI_WATCH": "sometimes"}, "MANABI_WATCH"), ({"MANABI_TIMEZONE": "Mars/Olympus"}, "MANABI_TIMEZONE"),
+     ({"NOTE_ROLE_IDS": "12,abc"}, "NOTE_ROLE_IDS")],
+)
+def test_bad_capture_settings_are_one_clear_error(env, problem):
+    from bot.discord_bot.settings import Settings, SettingsError
+
+    with pytest.raises(SettingsError, match=problem):
+        Settings.from_env({"DISCORD_TOKEN": "t", **env})
+
+
+def test_capture_settings_and_their_defaults():
+    from bot.discord_bot.settings import Settings
+
+    default = Settings.from_env({"DISCORD_TOKEN": "t"})
+    assert (default.notes_inbox, default.timezone.key, default.watch, default.note_role_ids) == (None, "Asia/Tokyo", "auto", frozenset())
+    custom = Settings.from_env(
+        {"DISCORD_TOKEN": "t", "MANABI_NOTES_INBOX": "/data/notes", "MANABI_TIMEZONE": "UTC", "MANABI_WATCH": "POLL",
+         "NOTE_ROLE_IDS": "1, 2"}
+    )
+    assert (custom.notes_inbox, custom.timezone.key, custom.watch, custom.note_role_ids) == (
+        Path("/data/notes"), "UTC", "poll", frozenset({1, 2}))
+
+
+async def test_the_bot_process_saves_notes_beside_its_data_and_answers_from_them(tmp_path):
+    from tests.fake_discord import FakeDiscord
+    from tests.test_bot_process import start_bot_process
+
+    lines: list[str] = []
+
+    async def seen(text: str, deadline_s: float = 30) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + deadline_s
+        while not any(text in line for line in lines):
+            assert loop.time() < deadline, f"{text!r} not logged in {deadline_s} s: {lines}"
+            await asyncio.sleep(0.1)
+
+    async with FakeDiscord() as fake:
+        process = await start_bot_process(
+            tmp_path, DISCORD_TOKEN=fake.token, DISCORD_API_BASE=fake.api_base, DISCORD_GATEWAY_URL=fake.gateway_url,
+            DISCORD_GUILD_ID=str(fake.guild_id), MANABI_WATCH="poll",
+        )
+
+        async def read_log() -> None:
+            async for line in process.stderr:
+                lines.append(line.decode(errors="replace"))
+
+        reader = asyncio.create_task(read_log())
+        try:
+            await seen("connected as")
+            note = await fake.send_command("note", {"text": "ゾルゲンフリッツはテスト用の架空の仮想化ツール"}, user=fake.admin_user)
+            assert "メモしました" in (await fake.wait_for_callback(note, timeout=30)).json["data"]["content"]
+            (saved,) = (tmp_path / "data" / "notes").glob("*.md")
+            today = datetime.now(TOKYO).date()
+            assert saved.name in {f"{today}.md", f"{today + timedelta(days=1)}.md"}  # around midnight
+            await seen(f"inbox/{saved.name}")  # notes refreshed: ... inbox/<day>.md
+            await fake.send_message(mention(fake, "ゾルゲンフリッツとは？"))
+            reply = (await fake.wait_for_call("POST", MESSAGES)).json
+            assert reply["embeds"][0]["footer"]["text"].startswith(f"出典: inbox/{saved.name}")
+        finally:
+            process.terminate()
+            await asyncio.wait_for(process.wait(), 30)
+            await asyncio.wait_for(reader, 10)
+    log = "".join(lines)
+    assert process.returncode == 0, log
+    assert "note saved user=" in log and "notes refreshed: 1 file(s)" in log

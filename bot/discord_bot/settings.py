@@ -6,10 +6,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_API_BASE = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
 SHIPPED_CORPUS = Path(__file__).resolve().parent.parent.parent / "corpus"
+DEFAULT_TIMEZONE = "Asia/Tokyo"
+WATCH_MODES = ("auto", "poll", "off")
 
 
 class SettingsError(ValueError):
@@ -25,6 +28,10 @@ class Settings:
     db: Path
     api_base: str
     gateway_url: str
+    note_role_ids: frozenset[int] = frozenset()  # besides Manage Server, who may add notes
+    notes_inbox: Path | None = None  # None: <data folder>/notes, resolved by the entry point
+    timezone: ZoneInfo = ZoneInfo(DEFAULT_TIMEZONE)  # names the day of a captured note
+    watch: str = "auto"  # one of WATCH_MODES
 
     @property
     def heartbeat_file(self) -> Path:
@@ -47,6 +54,10 @@ class Settings:
             db=Path(env.get("MANABI_DB") or "data/manabi.db"),
             api_base=(env.get("DISCORD_API_BASE") or DEFAULT_API_BASE).rstrip("/"),
             gateway_url=env.get("DISCORD_GATEWAY_URL") or DEFAULT_GATEWAY_URL,
+            note_role_ids=frozenset(_ids(env, "NOTE_ROLE_IDS")),
+            notes_inbox=Path(env["MANABI_NOTES_INBOX"]) if env.get("MANABI_NOTES_INBOX") else None,
+            timezone=_timezone(env.get("MANABI_TIMEZONE") or DEFAULT_TIMEZONE),
+            watch=_watch(env.get("MANABI_WATCH") or "auto"),
         )
 
 
@@ -72,6 +83,20 @@ def _ids(env: Mapping[str, str], name: str) -> list[int]:
         return [int(part) for part in raw.replace(" ", "").split(",") if part]
     except ValueError:
         raise SettingsError(f"{name} はカンマ区切りの数字の ID にしてください: {raw!r}") from None
+
+
+def _timezone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"MANABI_TIMEZONE はタイムゾーン名にしてください（例: Asia/Tokyo）: {name!r}") from None
+
+
+def _watch(value: str) -> str:
+    value = value.strip().lower()
+    if value not in WATCH_MODES:
+        raise SettingsError(f"MANABI_WATCH は auto, poll, off のどれかにしてください: {value!r}")
+    return value
 
 
 def _optional_id(env: Mapping[str, str], name: str) -> int | None:
