@@ -201,6 +201,38 @@ def test_a_refresh_reads_only_the_changed_files_and_swaps_in_one_step(analyzer, 
     assert service.quiz is service.built.quiz and service.search is service.built.search
 
 
+def test_answers_and_quiz_items_in_flight_survive_swaps(analyzer, notes, tmp_path):
+    service = inbox_service(analyzer, notes, tmp_path / "inbox")
+    item = next(i for i in service.quiz.items if i.section.file == "notes.md")
+    inbox = tmp_path / "inbox"
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def ask() -> None:
+        try:
+            while not stop.is_set():
+                answer = service.ask("KVMとQEMUの違いは？")
+                assert answer.hits[0].section.title == "仮想化 > proxmox"
+                assert all(q.section in {h.section for h in answer.hits} for q in answer.quiz)
+                assert service.quiz_item(item.id) == item
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    askers = [threading.Thread(target=ask) for _ in range(3)]
+    for t in askers:
+        t.start()
+    try:
+        for n in range(15):
+            path = add_note(inbox, CapturedNote(f"スワップ中のメモ{n}"), NOON)
+            service.refresh([path])
+    finally:
+        stop.set()
+        for t in askers:
+            t.join()
+    assert not errors, errors[0]
+    assert len([s for s in service.corpus.sections if s.file.startswith("inbox/")]) == 15
+
+
 def test_a_file_that_cannot_be_read_keeps_its_previous_notes(analyzer, notes, tmp_path):
     service = inbox_service(analyzer, notes, tmp_path / "inbox")
     target = notes / "notes.md"

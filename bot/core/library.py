@@ -61,7 +61,9 @@ class NotesLibrary:
         self.min_coverage = min_coverage
         self._entries: dict[tuple[int, str], FileEntry] = {}  # (folder index, relative path) -> entry
         self._warnings: tuple[str, ...] = ()  # of the last full read
-        self._lock = threading.Lock()  # one read or refresh at a time: the watcher and /reload
+        # One read or refresh at a time (the watcher and /reload); the service holds it
+        # while it swaps the result in, so an older result never replaces a newer one.
+        self.lock = threading.RLock()
 
     @property
     def root(self) -> Path:
@@ -70,7 +72,7 @@ class NotesLibrary:
     def read_all(self) -> Built:
         """Read every folder again. Raises CorpusError (and keeps the previous entries)
         when the main folder is missing or nothing holds notes."""
-        with self._lock:
+        with self.lock:
             notes: list[tuple[int, NoteFile]] = []
             warnings: list[str] = []
             for index, folder in enumerate(self.folders):
@@ -101,7 +103,7 @@ class NotesLibrary:
         """Read again only the files at paths (changed, added or deleted; a folder means
         the notes under it). A file that can't be read keeps its previous notes and
         gives a warning. Raises CorpusError when no notes would be left."""
-        with self._lock:
+        with self.lock:
             entries = dict(self._entries)
             caches = self._caches()
             changed: list[str] = []

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from bot.core.analyzer import Analyzer
 from bot.core.build import Built
+from bot.core.library import NotesFolder, NotesLibrary, Refreshed
 from bot.core.models import Answer
 from bot.core.morphology import shared_morphology
-from bot.core.library import NotesFolder, NotesLibrary, Refreshed
 from bot.core.notes import Corpus
 from bot.core.models import QuizItem
 from bot.core.quiz import QuizEngine, quiz_for_sections
@@ -68,7 +68,8 @@ class AnswerService:
     def reload(self) -> Corpus:
         """Re-read the notes: with the cache, only files that changed are analysed again.
         On a CorpusError the previous notes stay in use."""
-        self.built = self.library.read_all()
+        with self.library.lock:
+            self.built = self.library.read_all()
         return self.built.corpus
 
     def refresh(self, paths) -> Refreshed:
@@ -76,8 +77,9 @@ class AnswerService:
         the search and quiz in one step: answers and quiz buttons in flight keep the
         Built they started with. A file that can't be read keeps its previous notes (see
         Refreshed.warnings); on a CorpusError (no notes left) nothing changes."""
-        refreshed = self.library.refresh(paths)
-        self.built = refreshed.built
+        with self.library.lock:
+            refreshed = self.library.refresh(paths)
+            self.built = refreshed.built
         return refreshed
 
     @property

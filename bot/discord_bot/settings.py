@@ -30,7 +30,7 @@ class Settings:
     gateway_url: str
     note_role_ids: frozenset[int] = frozenset()  # besides Manage Server, who may add notes
     notes_inbox: Path | None = None  # None: <data folder>/notes, resolved by the entry point
-    timezone: ZoneInfo = ZoneInfo(DEFAULT_TIMEZONE)  # names the day of a captured note
+    timezone: ZoneInfo | None = None  # names the day of a captured note; from_env sets it
     watch: str = "auto"  # one of WATCH_MODES
 
     @property
