@@ -366,6 +366,21 @@ async def test_an_unanswered_slash_ask_offers_the_button_too_and_answers_do_not(
     assert "わからなかったことに追加" not in [b.get("label") for b in buttons(followup)]
 
 
+async def test_a_long_unanswered_slash_ask_is_noted_from_the_reply(fake, start_capturing, inbox):
+    await start_capturing()
+    question = "明日の_予定_は？" + "とても長い質問です。" * 10  # too long to ride in the button
+    interaction = await fake.send_command("ask", {"question": question})
+    await fake.wait_for_callback(interaction)
+    followup = (await fake.wait_for_call("POST", rf"/webhooks/\d+/{interaction['token']}")).json
+    (button,) = buttons(followup)
+    assert button["custom_id"] == "manabi:u:"
+    reply = next(m for m in fake.messages.values() if m["components"] and m.get("webhook_id"))
+    click = await fake.send_component(button["custom_id"], message_id=int(reply["id"]), user=fake.admin_user)
+    await fake.wait_for_callback(click)
+    (bullet,) = bullets((inbox / "2026-12-01.md").read_text(encoding="utf-8"))
+    assert bullet.startswith(f"- {question} <!--")
+
+
 async def ask_until_answered(fake, question: str, source: str, touch: Path, deadline_s: float = 20) -> dict:
     """Ask again until the answer comes from the file wanted, or the deadline passes.
 
