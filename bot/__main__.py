@@ -39,7 +39,12 @@ async def _run(settings) -> int:
     import discord
     import yarl
 
+    from datetime import datetime
+
+    from bot.core.library import NotesFolder
     from bot.core.service import AnswerService
+    from bot.core.watch import WatchMode
+    from bot.discord_bot.capture import Capture
     from bot.discord_bot.client import ManabiBot
 
     # Where Discord lives: its own hosts by default, or a REST/gateway proxy.
@@ -59,6 +64,12 @@ async def _run(settings) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop)
 
+    # Notes captured from Discord: a writable folder beside the progress file unless set.
+    inbox = settings.notes_inbox or settings.db.parent / "notes"
+    try:
+        inbox.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        logging.getLogger("manabi.bot").warning("notes inbox %s can't be made (notes can't be saved): %s", inbox, exc)
     service = await asyncio.to_thread(
         AnswerService,
         settings.corpus,
@@ -66,6 +77,7 @@ async def _run(settings) -> int:
         cache_dir=settings.db.parent / "cache",
         retention=settings.retention,
         zone=settings.zone,
+        extra_folders=(NotesFolder(inbox, "inbox", required=False),),
     )
     if stopping.is_set():
         service.close()
@@ -75,6 +87,8 @@ async def _run(settings) -> int:
         guild_id=settings.guild_id,
         ask_channel_ids=settings.ask_channel_ids,
         heartbeat_file=settings.heartbeat_file,
+        capture=Capture(inbox, settings.note_role_ids, lambda: datetime.now(settings.zone)),
+        watch=WatchMode(settings.watch),
     )
     try:
         async with bot:

@@ -270,10 +270,12 @@ class FakeDiscord:
         guild: bool = True,
         mentions: Optional[list[dict]] = None,
         bot_author: bool = False,
+        attachments: Optional[list[str]] = None,
     ) -> dict:
         """Dispatch MESSAGE_CREATE from a user; ``guild=False`` sends it in the author's DM channel.
 
-        Mentions default to the known users written as <@id> in the content.
+        Mentions default to the known users written as <@id> in the content. ``attachments``
+        are file names.
         """
         author = author or self.plain_user
         if bot_author:
@@ -282,7 +284,11 @@ class FakeDiscord:
             channel_id = self.channel_id if guild else self._dm_channel_id(author)
         if mentions is None:
             mentions = [self.users[int(i)] for i in re.findall(r"<@!?(\d+)>", content) if int(i) in self.users]
-        message = self._store_message(channel_id, {"content": content}, author)
+        files = [
+            {"id": str(self._snowflake()), "filename": name, "size": 1, "url": "", "proxy_url": ""}
+            for name in attachments or []
+        ]
+        message = self._store_message(channel_id, {"content": content, "attachments": files}, author)
         message["mentions"] = [dict(u, member=self._member(u, with_user=False)) if guild else u for u in mentions]
         await self.dispatch("MESSAGE_CREATE", message)
         return message
@@ -356,6 +362,30 @@ class FakeDiscord:
             for option in data["options"]:
                 option["focused"] = option["name"] == focused
         return await self.send_interaction(2 if focused is None else 4, data, user=user, guild=guild)
+
+    async def send_message_command(
+        self, name: str, message: dict, *, user: Optional[dict] = None, guild: bool = True
+    ) -> dict:
+        """Invoke a message context-menu command (type 2, command type 3) on ``message``."""
+        registered = self._registered_command(name, guild)
+        data = {
+            "id": registered["id"] if registered else str(self._snowflake()),
+            "name": name,
+            "type": 3,
+            "target_id": message["id"],
+            "resolved": {"messages": {message["id"]: message}},
+        }
+        if registered and "guild_id" in registered:
+            data["guild_id"] = registered["guild_id"]
+        return await self.send_interaction(2, data, user=user, guild=guild)
+
+    def add_role(self, name: str, permissions: int = 0, members: tuple[dict, ...] = ()) -> int:
+        """A new guild role held by ``members``; add it before the client connects (GUILD_CREATE)."""
+        role_id = self._snowflake()
+        self.roles.append(self._role(role_id, name, permissions, position=len(self.roles)))
+        for user in members:
+            self.member_roles.setdefault(int(user["id"]), []).append(role_id)
+        return role_id
 
     async def send_component(
         self,

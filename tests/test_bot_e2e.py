@@ -35,14 +35,18 @@ async def start_bot(fake, analyzer, tmp_path):
     """Start ManabiBot against the fake; every bot started is stopped after the test."""
     running: list[tuple[ManabiBot, asyncio.Task]] = []
 
-    async def start(**options) -> ManabiBot:
-        service = AnswerService(SHIPPED_CORPUS, analyzer, db_path=tmp_path / "manabi.db")
+    async def start(service: AnswerService | None = None, **options) -> ManabiBot:
+        service = service or AnswerService(SHIPPED_CORPUS, analyzer, db_path=tmp_path / "manabi.db")
         options.setdefault("guild_id", fake.guild_id)
-        options.setdefault("cooldown", UserCooldown(rate=100, per=1.0))
+        if options.get("cooldown") is None:
+            options["cooldown"] = UserCooldown(rate=100, per=1.0)
         options.setdefault("guild_ready_timeout", 0.1)  # one guild: no need to wait 2 s for more
         bot = ManabiBot(service, **options)
-        running.append((bot, asyncio.create_task(bot.start(fake.token))))
-        await asyncio.sleep(0)  # from Python 3.12, wait_for would call wait_until_ready before start() ran
+        # Log in here, in this task, before waiting for READY: login() is what makes
+        # wait_until_ready() usable. Since Python 3.12, asyncio.wait_for() runs its
+        # coroutine in the calling task, so a start() task would not have run yet.
+        await bot.login(fake.token)
+        running.append((bot, asyncio.create_task(bot.connect())))
         await asyncio.wait_for(bot.wait_until_ready(), 10)
         return bot
 
@@ -123,12 +127,80 @@ async def test_a_huge_question_is_answered_within_discord_limits(fake, start_bot
     assert sum(len(e.get("title", "")) + len(e.get("description", "")) for e in reply["embeds"]) <= 6000
 
 
-async def test_everyone_in_a_question_is_echoed_harmlessly(fake, start_bot):
+async def test_everyone_in_a_question_is_never_echoed_nor_pinged(fake, start_bot):
     await start_bot()
     await fake.send_message(mention(fake, "@everyone <@&123> 明日の予定は？"))
     reply = (await fake.wait_for_call("POST", MESSAGES)).json
-    assert "@everyone" in reply["content"]
-    assert reply["allowed_mentions"] == {"parse": []} or reply["allowed_mentions"]["parse"] == []
+    assert "見つかりませんでした" in reply["content"]
+    assert "@everyone" not in reply["content"] and "<@&123>" not in reply["content"]
+    assert reply["allowed_mentions"]["parse"] == []
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        ("<@123> KVMとQEMUは？", "KVMとQEMUは？"),
+        ("<@!123>KVMとQEMUは？ <@456>", "KVMとQEMUは？"),
+        ("<@&1> <#2> VT-dとは", "VT-dとは"),
+        ("@everyone @here SMBとは <:kvm:123456> <a:spin:42>", "SMBとは"),
+        ("email@here.example は？", "email@here.example は？"),  # not a mass mention
+        ("<@1>\n<@&2>  ", ""),
+        ("a <b> c", "a <b> c"),
+    ],
+)
+def test_question_text_drops_every_mention_form_and_custom_emoji(content, expected):
+    from bot.discord_bot.client import question_text
+
+    assert question_text(content) == expected
+
+
+@pytest.mark.parametrize(
+    "others",
+    [
+        lambda fake: f"<@{fake.admin_user['id']}>",
+        lambda fake: f"<@!{fake.admin_user['id']}>",
+        lambda fake: f"<@&{fake.admin_role_id}>",
+        lambda fake: f"<#{fake.channel_id}>",
+        lambda fake: "@everyone @here",
+        lambda fake: "<:qemu:112233445566778899>",
+    ],
+)
+async def test_a_question_that_mentions_someone_else_is_answered(fake, start_bot, others):
+    await start_bot()
+    await fake.send_message(mention(fake, f"{others(fake)} KVMとQEMUの違いは？"))
+    reply = (await fake.wait_for_call("POST", MESSAGES)).json
+    assert reply["embeds"][0]["title"] == "仮想化 > proxmox"
+    assert reply["allowed_mentions"]["parse"] == []
+
+
+async def test_a_question_mentioning_someone_in_an_ask_channel_is_answered(fake, start_bot):
+    await start_bot(ask_channel_ids=frozenset({fake.channel_id}))
+    await fake.send_message(f"<@{fake.admin_user['id']}> KVMとQEMUの違いは？")
+    reply = (await fake.wait_for_call("POST", MESSAGES)).json
+    assert reply["embeds"][0]["title"] == "仮想化 > proxmox"
+
+
+@pytest.mark.parametrize("case", ["hint", "cooldown", "answer"])
+async def test_a_403_on_any_reply_is_logged_and_the_bot_keeps_answering(fake, start_bot, caplog, case):
+    await start_bot(cooldown=UserCooldown(rate=1, per=60) if case == "cooldown" else None)
+    first = {"hint": "", "cooldown": "KVMとは？", "answer": "KVMとは？"}[case]
+    with caplog.at_level(logging.WARNING):
+        if case == "cooldown":
+            await fake.send_message(mention(fake, first))
+            await fake.wait_for_call("POST", MESSAGES)
+            fake.fail_next("POST", MESSAGES, status=403, code=50013)
+            await fake.send_message(mention(fake, "SMBとは？"))  # cooled down: the reply is refused
+        else:
+            fake.fail_next("POST", MESSAGES, status=403, code=50013)
+            await fake.send_message(mention(fake, first))
+        refused = await fake.wait_for_call("POST", MESSAGES)
+        assert refused.status == 403
+        await fake.send_message(mention(fake, "SMBとは？"), author=fake.admin_user)
+        reply = (await fake.wait_for_call("POST", MESSAGES)).json
+    assert reply["embeds"][0]["title"] == "ネットワークファイルシステム > SMB"
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("reply failed" in m and "403" in m for m in messages)
+    assert not [r for r in caplog.records if r.exc_info], "an exception escaped on_message"
 
 
 async def test_cooldown_answers_politely(fake, start_bot):

@@ -64,10 +64,10 @@ async def start_bot(fake, analyzer, tmp_path, clock):
         bot = ManabiBot(service, guild_id=fake.guild_id, cooldown=UserCooldown(rate=100, per=1.0), guild_ready_timeout=0.1)
         if manual:
             bot.reminder_loop.start = lambda: None
-        running.append((bot, asyncio.create_task(bot.start(fake.token))))
-        # Let start() set the client up first: from Python 3.12, wait_for runs its
-        # coroutine in this task at once, and wait_until_ready raises before login.
-        await asyncio.sleep(0)
+        # Log in here, before waiting for READY: login() is what makes wait_until_ready()
+        # usable, and from Python 3.12 wait_for() runs its coroutine in this task at once.
+        await bot.login(fake.token)
+        running.append((bot, asyncio.create_task(bot.connect())))
         await asyncio.wait_for(bot.wait_until_ready(), 10)
         return bot
 

@@ -9,7 +9,8 @@ from datetime import datetime, time, tzinfo
 from pathlib import Path
 
 from bot.core.analyzer import Analyzer
-from bot.core.build import build
+from bot.core.build import Built
+from bot.core.library import NotesFolder, NotesLibrary, Refreshed
 from bot.core.models import Answer
 from bot.core.morphology import shared_morphology
 from bot.core.notes import Corpus
@@ -53,15 +54,18 @@ class AnswerService:
         retention: float | None = None,
         zone: tzinfo | None = None,
         clock: Callable[[], datetime] | None = None,
+        extra_folders: tuple[NotesFolder, ...] = (),
     ) -> None:
         self.corpus_dir = corpus_dir
         self.analyzer = analyzer or Analyzer()
         self.morphology = shared_morphology()
         self.cache_dir = cache_dir  # None: tokenize and analyse all notes on each load
         self.progress = progress
-        self.corpus: Corpus
-        self.search: SectionSearch
-        self.quiz: QuizEngine
+        # The notes folder first, then extra ones (the inbox of captured notes), searched together.
+        self.library = NotesLibrary(
+            (NotesFolder(corpus_dir), *extra_folders), self.analyzer, self.morphology, cache_dir, progress
+        )
+        self.built: Built  # corpus, search and quiz: replaced in one assignment, never changed
         self.reload()
         self._store: ProgressStore | None = None
         if db_path:
@@ -75,9 +79,31 @@ class AnswerService:
     def reload(self) -> Corpus:
         """Re-read the notes: with the cache, only files that changed are analysed again.
         On a CorpusError the previous notes stay in use."""
-        built = build(self.corpus_dir, self.analyzer, self.morphology, self.cache_dir, self.progress)
-        self.corpus, self.search, self.quiz = built.corpus, built.search, built.quiz
-        return built.corpus
+        with self.library.lock:
+            self.built = self.library.read_all()
+        return self.built.corpus
+
+    def refresh(self, paths) -> Refreshed:
+        """Read again only the notes files at paths (changed, added or deleted) and swap
+        the search and quiz in one step: answers and quiz buttons in flight keep the
+        Built they started with. A file that can't be read keeps its previous notes (see
+        Refreshed.warnings); on a CorpusError (no notes left) nothing changes."""
+        with self.library.lock:
+            refreshed = self.library.refresh(paths)
+            self.built = refreshed.built
+        return refreshed
+
+    @property
+    def corpus(self) -> Corpus:
+        return self.built.corpus
+
+    @property
+    def search(self) -> SectionSearch:
+        return self.built.search
+
+    @property
+    def quiz(self) -> QuizEngine:
+        return self.built.quiz
 
     @functools.cached_property
     def grader(self) -> Grader:
@@ -93,10 +119,11 @@ class AnswerService:
         question = question.strip()
         if not question:
             raise QuestionError("質問が空です。知りたいことを書いてください。")
-        hits = self.search.search(question[:MAX_QUESTION_CHARS], k)
+        built = self.built  # one notes version for the whole answer, whatever a refresh swaps in
+        hits = built.search.search(question[:MAX_QUESTION_CHARS], k)
         # Prompts about the very words the question matched come first.
         words = [h.section.text[a:b] for h in hits for a, b in _spans(self.analyzer, h.section.text, h.matched)]
-        quiz = quiz_for_sections(self.quiz, [h.section for h in hits], about=words)
+        quiz = quiz_for_sections(built.quiz, [h.section for h in hits], about=words)
         return Answer(question=question, hits=hits, quiz=quiz)
 
     # Quiz --------------------------------------------------------------------

@@ -14,13 +14,19 @@ from discord import app_commands
 from bot.core.models import Answer
 from bot.core.notes import CorpusError
 from bot.core.service import AnswerService, QuestionError, stats_text
+from bot.core.watch import WatchMode, keep_fresh
+from bot.discord_bot import capture as capture_commands
 from bot.discord_bot import formatting, quiz_views, reminders
+from bot.discord_bot.capture import Capture
 from bot.discord_bot.cooldown import UserCooldown
 
 log = logging.getLogger("manabi.bot")
 
 HEARTBEAT_SECONDS = 30
-_MENTION = re.compile(r"<@!?(\d+)>")
+# Discord's markup for people, roles, channels and custom emoji, and the two mass
+# mentions: none of it is a word a learner asks about (its digits would count as an
+# unknown term, and the question would be refused).
+_MARKUP = re.compile(r"<(?:@[!&]?|#)\d+>|<a?:\w+:\d+>|(?<![\w.+-])@(?:everyone|here)(?![A-Za-z0-9_.-])", re.ASCII)
 
 
 class ManabiBot(discord.Client):
@@ -32,6 +38,8 @@ class ManabiBot(discord.Client):
         ask_channel_ids: frozenset[int] = frozenset(),
         heartbeat_file: Path | None = None,
         cooldown: UserCooldown | None = None,
+        capture: Capture | None = None,
+        watch: WatchMode = WatchMode.OFF,
         **client_options,
     ) -> None:
         intents = discord.Intents.default()
@@ -47,8 +55,13 @@ class ManabiBot(discord.Client):
         self.tree = app_commands.CommandTree(self)
         self._heartbeat_task: asyncio.Task | None = None
         self._quiz_task: asyncio.Task | None = None  # held: asyncio keeps only weak references
+        self.capture = capture  # None: no /note, no ノートに保存, no わからなかったことに追加
+        self.watch = watch
+        self._watch_task: asyncio.Task | None = None
         _add_commands(self)
         self.reminder_loop = reminders.register(self)  # /remind, and the daily reminders
+        if capture is not None:
+            capture_commands.register(self)
 
     async def setup_hook(self) -> None:
         quiz_views.register(self)
@@ -62,6 +75,8 @@ class ManabiBot(discord.Client):
             self._heartbeat_task = asyncio.create_task(self._beat())
         self.prepare_quiz()
         self.reminder_loop.start()
+        folders = [folder.path for folder in self.service.library.folders]
+        self._watch_task = asyncio.create_task(keep_fresh(self.service, folders, self.watch))
 
     def prepare_quiz(self) -> None:
         """Make all quiz items now, off the event loop. They are made when first needed:
@@ -71,8 +86,9 @@ class ManabiBot(discord.Client):
         self._quiz_task = asyncio.create_task(asyncio.to_thread(lambda: quiz.items))
 
     async def close(self) -> None:
-        if self._heartbeat_task:
-            self._heartbeat_task.cancel()
+        for task in (self._heartbeat_task, self._watch_task):
+            if task:
+                task.cancel()
         self.reminder_loop.stop()
         await super().close()
 
@@ -96,20 +112,16 @@ class ManabiBot(discord.Client):
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot or not self._is_addressed(message):
             return
-        question = _MENTION.sub(lambda m: "" if int(m.group(1)) == self.user.id else m.group(0), message.content).strip()
+        question = question_text(message.content)
         if not question:
-            await message.reply("質問をどうぞ。例: 「KVMとQEMUの違いは？」", mention_author=False)
+            await _reply(message, content="質問をどうぞ。例: 「KVMとQEMUの違いは？」")
             return
         wait = self.cooldown.retry_after(message.author.id)
         if wait:
-            await message.reply(f"少し待ってから、もう一度聞いてください（あと {wait:.0f} 秒）。", mention_author=False)
+            await _reply(message, content=f"少し待ってから、もう一度聞いてください（あと {wait:.0f} 秒）。")
             return
         answer = await self.answer(question, message.author.id, message.channel.id)
-        try:
-            await message.reply(**answer_payload(self.service, answer), mention_author=False)
-        except discord.HTTPException as exc:
-            # Discord refused or failed after discord.py's own retries: log it and go on.
-            log.warning("reply failed channel=%s status=%s: %s", message.channel.id, exc.status, exc.text)
+        await _reply(message, **answer_payload(self.service, answer, offer_unclear=self.capture is not None))
 
     def _is_addressed(self, message: discord.Message) -> bool:
         return (
@@ -129,12 +141,31 @@ class ManabiBot(discord.Client):
         return answer
 
 
-def answer_payload(service: AnswerService, answer: Answer) -> dict:
-    """Message keyword arguments for an answer: text, embeds, and quiz buttons."""
+def question_text(content: str) -> str:
+    """The question in a chat message: without mentions (the bot's or anyone's), role
+    and channel links, @everyone/@here and custom emoji, spaces collapsed."""
+    return " ".join(_MARKUP.sub(" ", content).split())
+
+
+async def _reply(message: discord.Message, **payload) -> None:
+    """Reply without pinging; when Discord refuses or fails after discord.py's own
+    retries (403 without permission to send, 5xx), log one line and go on."""
+    payload.setdefault("allowed_mentions", discord.AllowedMentions.none())
+    try:
+        await message.reply(mention_author=False, **payload)
+    except discord.HTTPException as exc:
+        log.warning("reply failed channel=%s status=%s: %s", message.channel.id, exc.status, exc.text)
+
+
+def answer_payload(service: AnswerService, answer: Answer, offer_unclear: bool = False) -> dict:
+    """Message keyword arguments for an answer: text, embeds, and quiz buttons; for a
+    question the notes say nothing about, a button to note it as not understood."""
     payload: dict = {
         "content": formatting.answer_content(answer),
         "allowed_mentions": discord.AllowedMentions.none(),
     }
+    if not answer.hits and offer_unclear:
+        payload["view"] = capture_commands.unclear_view(answer.question)
     if answer.hits:
         payload["embeds"] = formatting.answer_embeds(answer, service.highlight)
         if answer.quiz:
@@ -156,11 +187,11 @@ def _add_commands(bot: ManabiBot) -> None:
             return
         await interaction.response.defer(thinking=True)
         try:
-            answer = await bot.answer(question, interaction.user.id, interaction.channel_id)
+            answer = await bot.answer(question_text(question), interaction.user.id, interaction.channel_id)
         except QuestionError as exc:
             await interaction.followup.send(str(exc))
             return
-        await interaction.followup.send(**answer_payload(bot.service, answer))
+        await interaction.followup.send(**answer_payload(bot.service, answer, offer_unclear=bot.capture is not None))
 
     @tree.command(name="quiz", description="あなたの復習スケジュールに合わせてクイズを出します")
     @app_commands.describe(topic="トピック（ノートの見出し）")

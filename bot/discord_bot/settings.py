@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import tzinfo
 from pathlib import Path
 from typing import Mapping
+from zoneinfo import ZoneInfo
 
 DEFAULT_API_BASE = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
 SHIPPED_CORPUS = Path(__file__).resolve().parent.parent.parent / "corpus"
+WATCH_MODES = ("auto", "poll", "off")
 
 
 class SettingsError(ValueError):
@@ -27,7 +28,10 @@ class Settings:
     api_base: str
     gateway_url: str
     retention: float = 0.9  # FSRS's desired retention (MANABI_RETENTION)
-    zone: tzinfo | None = None  # the learners' time zone (MANABI_TIMEZONE); None: Asia/Tokyo
+    zone: ZoneInfo | None = None  # the learners' time zone (MANABI_TIMEZONE); None: Asia/Tokyo
+    note_role_ids: frozenset[int] = frozenset()  # besides Manage Server, who may add notes
+    notes_inbox: Path | None = None  # None: <data folder>/notes, resolved by the entry point
+    watch: str = "auto"  # one of WATCH_MODES
 
     @property
     def heartbeat_file(self) -> Path:
@@ -59,6 +63,9 @@ class Settings:
             gateway_url=env.get("DISCORD_GATEWAY_URL") or DEFAULT_GATEWAY_URL,
             retention=retention,
             zone=zone,
+            note_role_ids=frozenset(_ids(env, "NOTE_ROLE_IDS")),
+            notes_inbox=Path(env["MANABI_NOTES_INBOX"]) if env.get("MANABI_NOTES_INBOX") else None,
+            watch=_watch(env.get("MANABI_WATCH") or "auto"),
         )
 
 
@@ -84,6 +91,13 @@ def _ids(env: Mapping[str, str], name: str) -> list[int]:
         return [int(part) for part in raw.replace(" ", "").split(",") if part]
     except ValueError:
         raise SettingsError(f"{name} はカンマ区切りの数字の ID にしてください: {raw!r}") from None
+
+
+def _watch(value: str) -> str:
+    value = value.strip().lower()
+    if value not in WATCH_MODES:
+        raise SettingsError(f"MANABI_WATCH は auto, poll, off のどれかにしてください: {value!r}")
+    return value
 
 
 def _optional_id(env: Mapping[str, str], name: str) -> int | None:
