@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import signal
 import sys
 
 EXIT_CONFIG = 2
+log = logging.getLogger("manabi")
+
+DESCRIPTION = """\
+Runs the manabi Discord bot: it answers questions from your study notes and quizzes you on them.
+Settings come from the environment, else from .env in the current folder (see .env.example):
+DISCORD_TOKEN (required), DISCORD_GUILD_ID, ASK_CHANNEL_IDS, MANABI_CORPUS, MANABI_DB,
+DISCORD_API_BASE, DISCORD_GATEWAY_URL, DISCORD_RETRY_SECONDS."""
+
+EPILOG = """\
+exit codes: 0 stopped by SIGTERM or Ctrl-C; 2 a setting, the token, the notes folder or the
+database is wrong (one line on stderr). While Discord cannot be reached the bot retries,
+waiting DISCORD_RETRY_SECONDS (default 5), then twice as long each time, at most 5 minutes."""
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    from bot.cli_common import VersionAction
+
+    parser = argparse.ArgumentParser(prog="python -m bot", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action=VersionAction, help="print the version and exit")
+    parser.parse_args(argv)
+
     from bot.discord_bot.settings import Settings, SettingsError, load_environment
 
     try:
@@ -30,17 +50,30 @@ def main() -> int:
     except (CorpusError, ProgressError) as exc:
         print(f"エラー: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except OSError as exc:  # the data folder cannot be made
+        print(f"エラー: データフォルダ {settings.db.parent} を使えません ({exc.strerror or exc})", file=sys.stderr)
+        return EXIT_CONFIG
     except discord.LoginFailure:
         print("エラー: Discord が DISCORD_TOKEN を受け付けませんでした（トークンを確認してください）", file=sys.stderr)
         return EXIT_CONFIG
 
 
+def retry_delays(first: float, limit: float):
+    """first, 2 × first, 4 × first ... never more than limit."""
+    delay = first
+    while True:
+        yield min(delay, limit)
+        delay *= 2
+
+
 async def _run(settings) -> int:
+    import aiohttp
     import discord
     import yarl
 
     from bot.core.service import AnswerService
     from bot.discord_bot.client import ManabiBot
+    from bot.discord_bot.settings import MAX_RETRY_SECONDS
 
     # Where Discord lives: its own hosts by default, or a REST/gateway proxy.
     discord.http.Route.BASE = settings.api_base
@@ -62,22 +95,41 @@ async def _run(settings) -> int:
     service = await asyncio.to_thread(
         AnswerService, settings.corpus, db_path=settings.db, cache_dir=settings.db.parent / "cache"
     )
-    if stopping.is_set():
-        service.close()
-        return 0
-    bot = ManabiBot(
-        service,
-        guild_id=settings.guild_id,
-        ask_channel_ids=settings.ask_channel_ids,
-        heartbeat_file=settings.heartbeat_file,
-    )
+    # Discord unreachable (DNS, refused or reset connections, its servers failing): wait
+    # and try again, so a bot started before the network keeps trying. A rejected token
+    # (LoginFailure) is not retried.
+    unreachable = (aiohttp.ClientError, OSError, asyncio.TimeoutError, discord.GatewayNotFound, discord.DiscordServerError)
+    delays = retry_delays(settings.retry_seconds, MAX_RETRY_SECONDS)
     try:
-        async with bot:
-            await bot.start(settings.token)
+        for attempt in range(1, sys.maxsize):
+            if stopping.is_set():
+                return 0
+            bot = ManabiBot(
+                service,
+                guild_id=settings.guild_id,
+                ask_channel_ids=settings.ask_channel_ids,
+                heartbeat_file=settings.heartbeat_file,
+            )
+            try:
+                async with bot:
+                    await bot.start(settings.token)
+                return 0
+            except unreachable as exc:
+                if stopping.is_set():
+                    return 0
+                delay = next(delays)
+                log.warning(
+                    "Discord に接続できません (%s: %s)。%g 秒後に再接続します（%d 回目の失敗）",
+                    type(exc).__name__, exc, delay, attempt,
+                )
+                try:
+                    await asyncio.wait_for(stopping.wait(), delay)
+                except asyncio.TimeoutError:
+                    pass
+        return 0
     finally:
         service.close()
         settings.heartbeat_file.unlink(missing_ok=True)
-    return 0
 
 
 if __name__ == "__main__":
