@@ -1,7 +1,9 @@
 import json
 import os
+import shutil
 import subprocess
 import sys
+import zipfile
 
 import pytest
 
@@ -265,3 +267,43 @@ def test_terminal_escape_codes_in_notes_are_not_printed_raw(tmp_path):
     raw = as_json.stdout.decode()
     assert not any(c in raw for c in "\x1b\x07\x9b\x00")
     assert "\x1b[2J" in json.loads(raw)["hits"][0]["text"]  # the JSON keeps the text, escaped
+
+
+# --- a non-editable install ------------------------------------------------------------------
+
+
+def test_the_wheel_ships_the_notes_and_an_installed_manabi_answers_from_them(tmp_path):
+    """`pip install .` (not -e): the notes in corpus/ go into the wheel as bot/corpus/."""
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(ROOT / name, source / name)
+    shutil.copytree(ROOT / "bot", source / "bot", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "corpus", source / "corpus")
+    (source / "corpus" / "deeper" / "still").mkdir(parents=True)
+    (source / "corpus" / "deeper" / "still" / "nested.md").write_text("# 入れ子\n- 深いメモ\n", encoding="utf-8")
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(tmp_path / "dist"), str(source)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert build.returncode == 0, build.stderr[-3000:]
+    (wheel,) = (tmp_path / "dist").glob("manabi-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        archive.extractall(tmp_path / "site")
+    code = {p.relative_to(ROOT).as_posix() for p in (ROOT / "bot").rglob("*.py")}
+    assert code <= names  # every module, whatever its subpackage
+    assert {"bot/corpus/notes.md", "bot/corpus/deeper/still/nested.md"} <= names
+    # Installed like this, with no clone around it, manabi finds and answers from them.
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "ask", "--json", "KVMとは"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(tmp_path / "site"), "MANABI_DB": str(tmp_path / "data" / "m.db")},
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["hits"][0]["source"] == "notes.md"
+    where = subprocess.run(
+        [sys.executable, "-c", "from bot.paths import shipped_corpus; print(shipped_corpus())"],
+        capture_output=True, text=True, timeout=60, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(tmp_path / "site")},
+    )
+    assert where.stdout.strip() == str(tmp_path / "site" / "bot" / "corpus")
