@@ -39,6 +39,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"エラー: {exc}", file=sys.stderr)
         return EXIT_CONFIG
 
+    try:  # progress, the cache and the heartbeat live there: fail before reading the notes
+        settings.db.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(
+            f"エラー: データフォルダ {settings.db.parent} を作れません ({exc.strerror or exc})。"
+            "MANABI_DB で書き込める場所を指定してください",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+
     import discord
 
     from bot.core.notes import CorpusError
@@ -49,9 +59,6 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_run(settings))
     except (CorpusError, ProgressError) as exc:
         print(f"エラー: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
-    except OSError as exc:  # the data folder cannot be made
-        print(f"エラー: データフォルダ {settings.db.parent} を使えません ({exc.strerror or exc})", file=sys.stderr)
         return EXIT_CONFIG
     except discord.LoginFailure:
         print("エラー: Discord が DISCORD_TOKEN を受け付けませんでした（トークンを確認してください）", file=sys.stderr)

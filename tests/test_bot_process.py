@@ -157,4 +157,4 @@ async def test_an_unusable_data_folder_is_one_line_and_exit_2(tmp_path):
     _, err = await asyncio.wait_for(process.communicate(), 60)
     text = err.decode()
     assert process.returncode == 2, text
-    assert "Traceback" not in text and text.strip().splitlines()[-1].startswith("エラー: ")
+    assert text.count("\n") == 1 and text.startswith("エラー: ") and "MANABI_DB" in text, text
