@@ -9,6 +9,8 @@ import socket
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT
 from tests.fake_discord import FakeDiscord
 
@@ -112,7 +114,7 @@ def test_dotenv_is_read_by_python_dotenv_and_the_environment_wins(tmp_path, monk
 
 
 def test_settings_default_to_the_users_data_folder(tmp_path, monkeypatch):
-    from bot.discord_bot.settings import Settings
+    from bot.discord_bot.settings import Settings, SettingsError
 
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     settings = Settings.from_env({"DISCORD_TOKEN": "t"})
@@ -120,6 +122,8 @@ def test_settings_default_to_the_users_data_folder(tmp_path, monkeypatch):
     assert settings.heartbeat_file == tmp_path / "manabi" / "heartbeat"
     assert (settings.corpus / "notes.md").is_file()
     assert Settings.from_env({"DISCORD_TOKEN": "t", "MANABI_DB": "/x/y.db"}).db == Path("/x/y.db")
+    with pytest.raises(SettingsError, match="フォルダ"):
+        Settings.from_env({"DISCORD_TOKEN": "t", "MANABI_CORPUS": str(settings.corpus / "notes.md")})
 
 
 def closed_port() -> int:

@@ -43,11 +43,14 @@ class Settings:
         token = env.get("DISCORD_TOKEN", "").strip()
         if not token:
             raise SettingsError("DISCORD_TOKEN が設定されていません (.env.example を参照してください)")
+        corpus = Path(env.get("MANABI_CORPUS") or paths.shipped_corpus())
+        if corpus.exists() and not corpus.is_dir():
+            raise SettingsError(f"MANABI_CORPUS はノートのフォルダにしてください（{corpus} はファイルです）")
         return cls(
             token=token,
             guild_id=_optional_id(env, "DISCORD_GUILD_ID"),
             ask_channel_ids=frozenset(_ids(env, "ASK_CHANNEL_IDS")),
-            corpus=Path(env.get("MANABI_CORPUS") or paths.shipped_corpus()),
+            corpus=corpus,
             db=paths.db_path(env.get("MANABI_DB")),
             api_base=(env.get("DISCORD_API_BASE") or DEFAULT_API_BASE).rstrip("/"),
             gateway_url=env.get("DISCORD_GATEWAY_URL") or DEFAULT_GATEWAY_URL,
