@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import logging
 import signal
 import sys
@@ -108,7 +109,7 @@ async def _run(settings) -> int:
     unreachable = (aiohttp.ClientError, OSError, asyncio.TimeoutError, discord.GatewayNotFound, discord.DiscordServerError)
     delays = retry_delays(settings.retry_seconds, MAX_RETRY_SECONDS)
     try:
-        for attempt in range(1, sys.maxsize):
+        for attempt in itertools.count(1):
             if stopping.is_set():
                 return 0
             bot = ManabiBot(
@@ -133,7 +134,6 @@ async def _run(settings) -> int:
                     await asyncio.wait_for(stopping.wait(), delay)
                 except asyncio.TimeoutError:
                     pass
-        return 0
     finally:
         service.close()
         settings.heartbeat_file.unlink(missing_ok=True)
