@@ -17,6 +17,8 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
  && pip install -r /tmp/build-requirements.txt
 COPY README.md ./
 COPY bot ./bot
+# The wheel ships the notes too (bot/corpus/, see pyproject.toml), as for `pip install .`.
+COPY corpus ./corpus
 RUN pip wheel --no-deps --no-build-isolation --wheel-dir /wheels .
 
 # ---- runtime: base image + user + dependencies (cached) + manabi + notes ----
@@ -47,7 +49,9 @@ COPY --from=wheel /wheels /tmp/wheels
 RUN pip --python /opt/venv/bin/python install --no-deps --no-index /tmp/wheels/*.whl \
  && rm -rf /tmp/wheels
 
-# The shipped notes; mount your own folder over /app/corpus to replace them.
+# The shipped notes, where a folder of your own can be mounted over them (compose.yaml
+# mounts ./corpus). MANABI_DB keeps progress and the cache in the /data volume: never in
+# the read-only /app or the bot user's home.
 COPY corpus /app/corpus
 
 # PYTHONUNBUFFERED: logs reach `docker logs` at once. The venv is compiled and

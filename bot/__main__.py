@@ -2,21 +2,52 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import itertools
 import logging
 import signal
 import sys
 
 EXIT_CONFIG = 2
+log = logging.getLogger("manabi")
+
+DESCRIPTION = """\
+Runs the manabi Discord bot: it answers questions from your study notes and quizzes you on them.
+Settings come from the environment, else from .env in the current folder (see .env.example):
+DISCORD_TOKEN (required), DISCORD_GUILD_ID, ASK_CHANNEL_IDS, MANABI_CORPUS, MANABI_DB,
+DISCORD_API_BASE, DISCORD_GATEWAY_URL, DISCORD_RETRY_SECONDS."""
+
+EPILOG = """\
+exit codes: 0 stopped by SIGTERM or Ctrl-C; 2 a setting, the token, the notes folder or the
+database is wrong (one line on stderr). While Discord cannot be reached the bot retries,
+waiting DISCORD_RETRY_SECONDS (default 5), then twice as long each time, at most 5 minutes."""
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    from bot.cli_common import VersionAction
+
+    parser = argparse.ArgumentParser(prog="python -m bot", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action=VersionAction, help="print the version and exit")
+    parser.parse_args(argv)
+
     from bot.discord_bot.settings import Settings, SettingsError, load_environment
 
     try:
         settings = Settings.from_env(load_environment())
     except SettingsError as exc:
         print(f"エラー: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+
+    try:  # progress, the cache and the heartbeat live there: fail before reading the notes
+        settings.db.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(
+            f"エラー: データフォルダ {settings.db.parent} を作れません ({exc.strerror or exc})。"
+            "MANABI_DB で書き込める場所を指定してください",
+            file=sys.stderr,
+        )
         return EXIT_CONFIG
 
     import discord
@@ -35,7 +66,16 @@ def main() -> int:
         return EXIT_CONFIG
 
 
+def retry_delays(first: float, limit: float):
+    """first, 2 × first, 4 × first ... never more than limit."""
+    delay = first
+    while True:
+        yield min(delay, limit)
+        delay *= 2
+
+
 async def _run(settings) -> int:
+    import aiohttp
     import discord
     import yarl
 
@@ -46,6 +86,7 @@ async def _run(settings) -> int:
     from bot.core.watch import WatchMode
     from bot.discord_bot.capture import Capture
     from bot.discord_bot.client import ManabiBot
+    from bot.discord_bot.settings import MAX_RETRY_SECONDS
 
     # Where Discord lives: its own hosts by default, or a REST/gateway proxy.
     discord.http.Route.BASE = settings.api_base
@@ -82,21 +123,42 @@ async def _run(settings) -> int:
     if stopping.is_set():
         service.close()
         return 0
-    bot = ManabiBot(
-        service,
-        guild_id=settings.guild_id,
-        ask_channel_ids=settings.ask_channel_ids,
-        heartbeat_file=settings.heartbeat_file,
-        capture=Capture(inbox, settings.note_role_ids, lambda: datetime.now(settings.zone)),
-        watch=WatchMode(settings.watch),
-    )
+    # Discord unreachable (DNS, refused or reset connections, its servers failing): wait
+    # and try again, so a bot started before the network keeps trying. A rejected token
+    # (LoginFailure) is not retried.
+    unreachable = (aiohttp.ClientError, OSError, asyncio.TimeoutError, discord.GatewayNotFound, discord.DiscordServerError)
+    delays = retry_delays(settings.retry_seconds, MAX_RETRY_SECONDS)
     try:
-        async with bot:
-            await bot.start(settings.token)
+        for attempt in itertools.count(1):
+            if stopping.is_set():
+                return 0
+            bot = ManabiBot(
+                service,
+                guild_id=settings.guild_id,
+                ask_channel_ids=settings.ask_channel_ids,
+                heartbeat_file=settings.heartbeat_file,
+                capture=Capture(inbox, settings.note_role_ids, lambda: datetime.now(settings.zone)),
+                watch=WatchMode(settings.watch),
+            )
+            try:
+                async with bot:
+                    await bot.start(settings.token)
+                return 0
+            except unreachable as exc:
+                if stopping.is_set():
+                    return 0
+                delay = next(delays)
+                log.warning(
+                    "Discord に接続できません (%s: %s)。%g 秒後に再接続します（%d 回目の失敗）",
+                    type(exc).__name__, exc, delay, attempt,
+                )
+                try:
+                    await asyncio.wait_for(stopping.wait(), delay)
+                except asyncio.TimeoutError:
+                    pass
     finally:
         service.close()
         settings.heartbeat_file.unlink(missing_ok=True)
-    return 0
 
 
 if __name__ == "__main__":

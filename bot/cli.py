@@ -6,44 +6,53 @@ A thin adapter over the core's AnswerService; it never imports discord.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
 
+from bot.cli_common import (
+    EXIT_BROKEN_PIPE,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    CommandError,
+    VersionAction,
+    clean,
+    error,
+    fix_bytes,
+    json_line,
+    make_service,
+    setup_stdio,
+)
 from bot.core.models import Answer
 from bot.core.notes import CorpusError
 
-SHIPPED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
-DEFAULT_DB = Path("data") / "manabi.db"
-EXIT_USAGE = 2
-
 
 def main(argv: list[str] | None = None) -> int:
+    setup_stdio()
     args = _parser().parse_args(argv)
     try:
         return args.run(args)
-    except CorpusError as exc:
-        print(f"エラー: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    except (CommandError, CorpusError) as exc:
+        return error(str(exc), getattr(exc, "code", EXIT_USAGE))
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader left early (`manabi ask ... | head`). Send what is still buffered
         # to /dev/null, so the flush at exit does not fail again, and end as other
         # Unix tools do when SIGPIPE ends them.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 128 + 13
+        return EXIT_BROKEN_PIPE
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="manabi", description="Answers questions from your study notes.")
+    parser.add_argument("--version", action=VersionAction, help="print the version and exit")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--corpus",
         type=Path,
         default=None,
-        help="notes folder (default: $MANABI_CORPUS, else the shipped corpus/)",
+        help="notes folder (default: $MANABI_CORPUS, else the shipped notes)",
     )
     sub = parser.add_subparsers(required=True, metavar="COMMAND")
 
@@ -64,64 +73,43 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _service(args: argparse.Namespace, db: Path | None = None, **options):
-    """options: more AnswerService settings (retention, zone)."""
-    from bot.core.service import AnswerService
-    from bot.progress_bar import stderr_progress
-
-    corpus = args.corpus or Path(os.environ.get("MANABI_CORPUS") or SHIPPED_CORPUS)
-    # The cache lives in the data folder, beside the progress database.
-    cache_dir = (db or db_path(args)).parent / "cache"
-    service = AnswerService(corpus, db_path=db, cache_dir=cache_dir, progress=stderr_progress(), **options)
-    for warning in service.corpus.warnings:
-        print(f"警告: {warning}", file=sys.stderr)
-    return service
-
-
-def db_path(args: argparse.Namespace) -> Path:
-    """--db, else $MANABI_DB, else data/manabi.db under the current folder (created)."""
-    chosen = getattr(args, "db", None) or os.environ.get("MANABI_DB")
-    if chosen:
-        return Path(chosen)
-    DEFAULT_DB.parent.mkdir(parents=True, exist_ok=True)
-    return DEFAULT_DB
-
-
 def _ask(args: argparse.Namespace) -> int:
     from bot.core.service import QuestionError
 
     if args.k < 1:
-        print("エラー: -k は 1 以上にしてください", file=sys.stderr)
-        return EXIT_USAGE
+        return error("-k は 1 以上にしてください", EXIT_USAGE)
     if args.question is None and sys.stdin.isatty():
-        print("エラー: 質問を書いてください (例: manabi ask \"KVMとは？\")", file=sys.stderr)
-        return EXIT_USAGE
-    if args.question is not None and not args.question.strip():
-        print("エラー: 質問が空です。知りたいことを書いてください。", file=sys.stderr)
-        return EXIT_USAGE
-    service = _service(args)
-    if args.question is not None:
-        answer = service.ask(args.question, args.k)
+        return error("質問を書いてください (例: manabi ask \"KVMとは？\")", EXIT_USAGE)
+    # A byte that is not UTF-8 in the question becomes U+FFFD (stdin does the same).
+    question = None if args.question is None else fix_bytes(args.question)
+    if question is not None and not question.strip():
+        return error("質問が空です。知りたいことを書いてください。", EXIT_USAGE)
+    service = make_service(args)
+    if question is not None:
+        answer = service.ask(question, args.k)
         print(_as_json(answer) if args.json else _as_text(service, answer))
         return 0
-    # Batch: one question a line on stdin, one JSON object a line out; one index.
+    # Batch: one question a line on stdin, one JSON object a line out, in step: a blank
+    # line gets an answer with no hits, so output line n answers input line n.
     for line in sys.stdin:
         try:
             answer = service.ask(line, args.k)
         except QuestionError:
-            continue  # a blank line is no question
+            answer = Answer(question="", hits=())
         print(_as_json(answer), flush=True)
     return 0
 
 
 def _as_json(answer: Answer) -> str:
-    return json.dumps(
+    return json_line(
         {
             "question": answer.question,
             "hits": [
                 {
                     "headings": list(h.section.headings),
                     "text": h.section.text,
+                    "markdown": h.section.markdown,
+                    "kind": h.section.kind,
                     "score": round(h.score, 4),
                     "source": h.section.file,
                     "line_start": h.section.line_start,
@@ -131,8 +119,7 @@ def _as_json(answer: Answer) -> str:
                 for h in answer.hits
             ],
             "quiz": [item.to_dict() for item in answer.quiz],
-        },
-        ensure_ascii=False,
+        }
     )
 
 
@@ -143,29 +130,34 @@ def _as_text(service, answer: Answer) -> str:
     blocks = []
     for i, hit in enumerate(answer.hits, start=1):
         s = hit.section
+        # Mark the matches with two private-use characters, remove the control
+        # characters of the notes, then put in the real (maybe escape-code) marks.
+        marked = clean(service.highlight(s.text, hit.matched, _MARK_ON, _MARK_OFF))
         blocks.append(
-            f"[{i}] {s.title}  ({s.file}:{s.line_start}-{s.line_end})\n"
-            f"{service.highlight(s.text, hit.matched, bold, reset)}"
+            f"[{i}] {clean(s.title)}  ({clean(s.file)}:{s.line_start}-{s.line_end})\n"
+            + marked.replace(_MARK_ON, bold).replace(_MARK_OFF, reset)
         )
     if answer.quiz:  # check yourself right after reading; `manabi quiz` records answers
         blocks.append("確認クイズ:\n" + "\n".join(_prompt(i, item) for i, item in enumerate(answer.quiz, start=1)))
     return "\n\n".join(blocks)
 
 
+_MARK_ON, _MARK_OFF = "\ue000", "\ue001"
+
+
 def _prompt(number: int, item) -> str:
-    options = "".join(f"\n   {n}. {option}" for n, option in enumerate(item.options, start=1))
-    return f"Q{number}. {item.question}{options}"
+    options = "".join(f"\n   {n}. {clean(option)}" for n, option in enumerate(item.options, start=1))
+    return f"Q{number}. {clean(item.question)}{options}"
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from bot.core.evaluation import evaluate, load_questions, tune_min_coverage
+    from bot.core.evaluation import QuestionFileError, evaluate, load_questions, tune_min_coverage
 
     try:
         questions = load_questions(args.file)
-    except (OSError, ValueError) as exc:
-        print(f"エラー: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    service = _service(args)
+    except QuestionFileError as exc:
+        return error(str(exc), EXIT_USAGE)
+    service = make_service(args)
     report = evaluate(service.search, questions)
     print("\n".join(report.lines()))
     if args.tune:

@@ -3,7 +3,8 @@
 While connected to Discord the bot refreshes `<folder of MANABI_DB>/heartbeat`
 every 30 seconds. Healthy (exit 0) means that file was refreshed within the
 last 90 seconds; otherwise print why and exit 1. Standard library only, so it
-stays fast and never loads discord or the Sudachi dictionary.
+stays fast and never loads discord or the Sudachi dictionary (bot.paths needs only
+platformdirs, and only when MANABI_DB is not set).
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ import sys
 import time
 from pathlib import Path
 
+from bot.paths import db_path
+
 MAX_AGE_SECONDS = 90
-DEFAULT_DB = "data/manabi.db"
 
 
 def heartbeat_path() -> Path:
-    """Where the bot writes its heartbeat: the folder of MANABI_DB (the image always sets it)."""
-    return Path(os.environ.get("MANABI_DB") or DEFAULT_DB).parent / "heartbeat"
+    """Where the bot writes its heartbeat: beside its database (the image sets MANABI_DB)."""
+    return db_path(os.environ.get("MANABI_DB")).parent / "heartbeat"
 
 
 def check(path: Path, now: float | None = None) -> str | None:

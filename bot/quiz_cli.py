@@ -8,14 +8,12 @@ these commands with add_commands. The learner is always "local". Grading and pro
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.cli_common import EXIT_DATA, EXIT_USAGE, clean, db_path, ensure_data_folder, error, json_line, make_service
 from bot.core.models import Kind, QuizItem
-from bot.cli import db_path
 from bot.core.service import stats_text
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a cold start counts
@@ -26,8 +24,6 @@ if TYPE_CHECKING:
 
 LEARNER = "local"
 DEFAULT_COUNT = 5
-EXIT_ERROR = 1
-EXIT_USAGE = 2
 KIND_LABELS = {Kind.TERM: "用語", Kind.REVEAL: "説明", Kind.CHOICE: "選択", Kind.CLOZE: "穴埋め"}
 
 
@@ -47,30 +43,32 @@ def add_commands(subparsers, common: argparse.ArgumentParser) -> None:
 
 
 def _add_db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", type=Path, default=None, help="progress database (default: $MANABI_DB, else data/manabi.db)")
+    parser.add_argument("--db", type=Path, default=None, help="progress database (default: $MANABI_DB, else manabi.db in the user's data folder)")
 
 
 # --- quiz ------------------------------------------------------------------------------
 
 
 def run_quiz(args: argparse.Namespace) -> int:
-    from bot.cli import _service
     from bot.core.progress import ProgressError, ProgressStore
     from bot.core.scheduling import Scheduling
 
     if args.count < 1:
-        return _error("--count は 1 以上にしてください", EXIT_USAGE)
+        return error("--count は 1 以上にしてください", EXIT_USAGE)
     if args.json and not args.list:
-        return _error("--json は --list と一緒に使ってください", EXIT_USAGE)
-    service = _service(args)
+        return error("--json は --list と一緒に使ってください", EXIT_USAGE)
+    db = db_path(args)
+    if not args.list:
+        ensure_data_folder(db)  # before the notes are read: fail fast
+    service = make_service(args)
     engine = service.quiz
     items = engine.items_for_topic(args.topic) if args.topic else engine.items
     if args.topic and not items:
         topics = "、".join(engine.topics()) or "(なし)"
-        return _error(f"トピック「{args.topic}」はノートにありません。使えるトピック: {topics}", EXIT_USAGE)
+        return error(f"トピック「{args.topic}」はノートにありません。使えるトピック: {topics}", EXIT_USAGE)
     if args.list:
         for item in items:
-            print(json.dumps(item.to_dict(), ensure_ascii=False) if args.json else _one_line(item))
+            print(json_line(item.to_dict()) if args.json else clean(_one_line(item)))
         return 0
     if not items:
         print("ノートから問題を作れませんでした。")
@@ -78,12 +76,12 @@ def run_quiz(args: argparse.Namespace) -> int:
     try:
         retention, zone = _review_settings()
     except ValueError as exc:
-        return _error(str(exc), EXIT_USAGE)
+        return error(str(exc), EXIT_USAGE)
     try:
-        with ProgressStore(db_path(args), scheduling=Scheduling(retention), zone=zone) as store:
+        with ProgressStore(db, scheduling=Scheduling(retention), zone=zone) as store:
             return play_round(store, service.grader, store.next_items(LEARNER, items, args.count))
     except ProgressError as exc:
-        return _error(str(exc), EXIT_ERROR)
+        return error(str(exc), EXIT_DATA)
 
 
 def play_round(
@@ -100,7 +98,7 @@ def play_round(
             review = store.record_item(LEARNER, item, grade.rating)
             answered += 1
             correct += grade.correct
-            print(_feedback(grade, review))
+            print(clean(_feedback(grade, review)))
     except (EOFError, KeyboardInterrupt):
         print("\n中断しました。ここまでの回答は保存しました。")
     print(f"\n結果: {answered} 問中 {correct} 問正解" + (f" ({correct / answered:.0%})" if answered else ""))
@@ -108,14 +106,14 @@ def play_round(
 
 
 def _ask(item: QuizItem, grader: Grader, ask: Callable[[str], str]) -> Grade:
-    print(item.question)
+    print(clean(item.question))
     if item.kind is Kind.REVEAL:
         ask("(Enter で答えを表示) ")
-        print(f"答え: {item.answer}")
+        print(f"答え: {clean(item.answer)}")
         return grader.grade_self(item, _self_grade(ask))
     if item.kind is Kind.CHOICE:
         for number, option in enumerate(item.options, start=1):
-            print(f"  {number}. {option}")
+            print(f"  {number}. {clean(option)}")
         return grader.grade(item, _choice(ask, len(item.options)))
     return grader.grade(item, ask("答え> "))
 
@@ -161,25 +159,25 @@ def _one_line(item: QuizItem) -> str:
 
 
 def run_stats(args: argparse.Namespace) -> int:
-    from bot.cli import _service
     from bot.core.progress import ProgressError
 
     db = db_path(args)
+    ensure_data_folder(db)
     try:
         retention, zone = _review_settings()
     except ValueError as exc:
-        return _error(str(exc), EXIT_USAGE)
+        return error(str(exc), EXIT_USAGE)
     try:
-        stats = _service(args, db, retention=retention, zone=zone).stats(LEARNER)
-        text = _stats_json(stats) if args.json else f"成績 ({db})\n{stats_text(stats)}"
+        stats = make_service(args, db, retention=retention, zone=zone).stats(LEARNER)
+        text = _stats_json(stats) if args.json else clean(f"成績 ({db})\n{stats_text(stats)}")
     except ProgressError as exc:
-        return _error(str(exc), EXIT_ERROR)
+        return error(str(exc), EXIT_DATA)
     print(text)
     return 0
 
 
 def _stats_json(stats: Stats) -> str:
-    return json.dumps(
+    return json_line(
         {
             "learner": LEARNER,
             "topics": [
@@ -195,12 +193,8 @@ def _stats_json(stats: Stats) -> str:
             "due_week": stats.due_week,
             "streak": stats.streak,
             "retention": None if stats.retention is None else round(stats.retention, 4),
-        },
-        ensure_ascii=False,
+        }
     )
-
-
-# --- shared ------------------------------------------------------------------------------
 
 
 def _review_settings():
@@ -209,8 +203,3 @@ def _review_settings():
     from bot.core.scheduling import parse_retention
 
     return parse_retention(os.environ.get("MANABI_RETENTION")), load_zone(os.environ.get("MANABI_TIMEZONE"))
-
-
-def _error(message: str, code: int) -> int:
-    print(f"エラー: {message}", file=sys.stderr)
-    return code

@@ -68,10 +68,10 @@ def test_healthcheck_fails_without_heartbeat(tmp_path, monkeypatch, capsys):
     assert "no heartbeat" in capsys.readouterr().out
 
 
-def test_healthcheck_default_is_next_to_data_manabi_db(tmp_path, monkeypatch):
+def test_healthcheck_default_is_beside_the_default_database(tmp_path, monkeypatch):
     monkeypatch.delenv("MANABI_DB", raising=False)
-    monkeypatch.chdir(tmp_path)
-    assert healthcheck.heartbeat_path() == Path("data/heartbeat")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert healthcheck.heartbeat_path() == tmp_path / "manabi" / "heartbeat"
 
 
 def test_healthcheck_module_runs_without_discord_or_sudachi(tmp_path):
@@ -273,6 +273,24 @@ def test_bot_without_token_exits_2_with_one_line(image):
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("エラー:"), run.stderr
     assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_without_manabi_db_the_cli_answers_without_a_cache_and_the_bot_exits_2(image):
+    # -e MANABI_DB= : the default data folder is under the bot user's home, /app, which
+    # it may not write.
+    run = run_in_image(image, "python", "-m", "bot.cli", "ask", "--json", "KVMとは？", options=("--env", "MANABI_DB="))
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["hits"]
+    assert run.stderr.count("\n") == 1 and run.stderr.startswith("警告: ") and "キャッシュなし" in run.stderr
+    bot = run_in_image(image, options=("--env", "MANABI_DB=", "--env", "DISCORD_TOKEN=some-token"))
+    assert bot.returncode == 2, bot.stdout + bot.stderr
+    assert bot.stderr.count("\n") == 1 and bot.stderr.startswith("エラー: ") and "MANABI_DB" in bot.stderr
+
+
+def test_the_installed_package_carries_the_notes(image):
+    run = run_in_image(image, "python", "-c", "from bot.paths import shipped_corpus; print(shipped_corpus())")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip().endswith("site-packages/bot/corpus")
 
 
 def test_healthcheck_in_the_image_and_data_is_writable(image):

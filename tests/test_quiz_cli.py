@@ -52,6 +52,7 @@ def parser() -> argparse.ArgumentParser:
 def run(monkeypatch, capsys, tmp_path):
     monkeypatch.delenv("MANABI_CORPUS", raising=False)
     monkeypatch.delenv("MANABI_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))  # the user's data folder
     monkeypatch.chdir(tmp_path)
 
     def run(*argv: str, stdin: str = ""):
@@ -96,7 +97,7 @@ def test_list_json_prints_every_item_without_asking(run, engine):
     rows = [json.loads(line) for line in out.splitlines()]
     assert [r["id"] for r in rows] == [i.id for i in engine.items]
     assert all(set(r) == {"id", "kind", "question", "answer", "options", "source"} for r in rows)
-    assert not (Path("data") / "manabi.db").exists()  # listing needs no database
+    assert not (Path("xdg") / "manabi" / "manabi.db").exists()  # listing needs no database
 
 
 def test_list_json_of_one_topic(run):
@@ -251,10 +252,11 @@ def test_the_next_round_starts_with_what_was_missed(run, engine):
 # --- Database path ---------------------------------------------------------------------
 
 
-def test_database_defaults_to_data_manabi_db_in_the_current_folder(run, engine):
+def test_database_defaults_to_the_users_data_folder(run, engine, tmp_path):
     item = plan_round(engine.items, 1)[0]
     run("quiz", "--corpus", str(CORPUS2), "--count", "1", stdin=answer_text(item))
-    assert attempts(Path("data/manabi.db")) == [(item.id, 1)]
+    assert attempts(tmp_path / "xdg" / "manabi" / "manabi.db") == [(item.id, 1)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["xdg"]  # nothing in the current folder
 
 
 def test_database_from_manabi_db(run, engine, monkeypatch, tmp_path):
@@ -262,7 +264,7 @@ def test_database_from_manabi_db(run, engine, monkeypatch, tmp_path):
     item = plan_round(engine.items, 1)[0]
     run("quiz", "--corpus", str(CORPUS2), "--count", "1", stdin=answer_text(item))
     assert attempts(tmp_path / "env.db") == [(item.id, 1)]
-    assert not Path("data").exists()
+    assert not Path("xdg").exists()
 
 
 def test_a_corrupt_database_is_one_japanese_line_and_left_alone(run):

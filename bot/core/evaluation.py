@@ -46,18 +46,64 @@ class Report:
         ]
 
 
+class QuestionFileError(ValueError):
+    """A question file that cannot be used: the message names the file, the line and
+    what is wrong."""
+
+
 def load_questions(path: Path) -> list[LabelledQuestion]:
+    """The labelled questions of a JSON-lines file; blank lines are skipped. Raises
+    QuestionFileError for an unreadable file, a malformed line or no questions at all."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise QuestionFileError(f"{path}: 質問ファイルを読めません ({exc.strerror or exc})") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise QuestionFileError(f"{path}:{line}: UTF-8 ではありません") from None
     questions = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-            expect = tuple((e["file"], int(e["line"])) for e in obj["expect"])
-            questions.append(LabelledQuestion(str(obj["question"]), expect))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ValueError(f"{path}:{number}: 質問の形式が正しくありません ({exc})") from None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            try:
+                questions.append(_parse_question(line))
+            except ValueError as exc:
+                raise QuestionFileError(f"{path}:{number}: {exc}") from None
+    if not questions:
+        raise QuestionFileError(f"{path}: 質問が一つもありません（1 行に 1 つ JSON で書いてください）")
     return questions
+
+
+_SHAPE = '{"question": "...", "expect": [{"file": "notes.md", "line": 27}]}'
+
+
+def _parse_question(line: str) -> LabelledQuestion:
+    try:
+        obj = json.loads(line)
+    except ValueError as exc:
+        raise ValueError(f"JSON として読めません ({exc})") from None
+    if not isinstance(obj, dict):
+        raise ValueError(f"JSON のオブジェクトにしてください: {_SHAPE}")
+    question = obj.get("question")
+    if not isinstance(question, str) or not question.strip():
+        raise ValueError('"question" に質問の文字列がありません')
+    if "expect" not in obj:
+        raise ValueError('"expect" がありません（答えがノートにない質問は "expect": []）')
+    expect = obj["expect"]
+    if not isinstance(expect, list) or not all(_is_place(e) for e in expect):
+        raise ValueError(f'"expect" は {{"file": 文字列, "line": 行番号}} のリストにしてください: {_SHAPE}')
+    return LabelledQuestion(question, tuple((e["file"], e["line"]) for e in expect))
+
+
+def _is_place(e: object) -> bool:
+    return (
+        isinstance(e, dict)
+        and isinstance(e.get("file"), str)
+        and isinstance(e.get("line"), int)
+        and not isinstance(e.get("line"), bool)
+        and e["line"] >= 1
+    )
 
 
 def evaluate(search: SectionSearch, questions: list[LabelledQuestion], k: int = 3) -> Report:

@@ -8,10 +8,13 @@ from pathlib import Path
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
+from bot import paths
+
 DEFAULT_API_BASE = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
-SHIPPED_CORPUS = Path(__file__).resolve().parent.parent.parent / "corpus"
 WATCH_MODES = ("auto", "poll", "off")
+DEFAULT_RETRY_SECONDS = 5.0  # the first wait when Discord cannot be reached; doubled each time
+MAX_RETRY_SECONDS = 300.0
 
 
 class SettingsError(ValueError):
@@ -32,6 +35,7 @@ class Settings:
     note_role_ids: frozenset[int] = frozenset()  # besides Manage Server, who may add notes
     notes_inbox: Path | None = None  # None: <data folder>/notes, resolved by the entry point
     watch: str = "auto"  # one of WATCH_MODES
+    retry_seconds: float = DEFAULT_RETRY_SECONDS
 
     @property
     def heartbeat_file(self) -> Path:
@@ -53,12 +57,15 @@ class Settings:
             retention, zone = parse_retention(env.get("MANABI_RETENTION")), load_zone(env.get("MANABI_TIMEZONE"))
         except ValueError as exc:
             raise SettingsError(str(exc)) from None
+        corpus = Path(env.get("MANABI_CORPUS") or paths.shipped_corpus())
+        if corpus.exists() and not corpus.is_dir():
+            raise SettingsError(f"MANABI_CORPUS はノートのフォルダにしてください（{corpus} はファイルです）")
         return cls(
             token=token,
             guild_id=_optional_id(env, "DISCORD_GUILD_ID"),
             ask_channel_ids=frozenset(_ids(env, "ASK_CHANNEL_IDS")),
-            corpus=Path(env.get("MANABI_CORPUS") or SHIPPED_CORPUS),
-            db=Path(env.get("MANABI_DB") or "data/manabi.db"),
+            corpus=corpus,
+            db=paths.db_path(env.get("MANABI_DB")),
             api_base=(env.get("DISCORD_API_BASE") or DEFAULT_API_BASE).rstrip("/"),
             gateway_url=env.get("DISCORD_GATEWAY_URL") or DEFAULT_GATEWAY_URL,
             retention=retention,
@@ -66,23 +73,38 @@ class Settings:
             note_role_ids=frozenset(_ids(env, "NOTE_ROLE_IDS")),
             notes_inbox=Path(env["MANABI_NOTES_INBOX"]) if env.get("MANABI_NOTES_INBOX") else None,
             watch=_watch(env.get("MANABI_WATCH") or "auto"),
+            retry_seconds=_seconds(env, "DISCORD_RETRY_SECONDS", DEFAULT_RETRY_SECONDS),
         )
 
 
 def load_environment(dotenv: Path = Path(".env")) -> dict[str, str]:
-    """os.environ over the values of an optional .env file (KEY=VALUE lines)."""
+    """os.environ over the values of an optional .env file, read by python-dotenv
+    (quotes, `export`, comments and ${VAR} as everywhere else). The environment wins.
+    A .env that cannot be read, or is not UTF-8, is a SettingsError."""
     values: dict[str, str] = {}
-    if dotenv.is_file():
-        for line in dotenv.read_text(encoding="utf-8").splitlines():
-            line = line.strip()
-            if not line or line.startswith("#") or "=" not in line:
-                continue
-            key, _, value = line.removeprefix("export ").partition("=")
-            value = value.strip()
-            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-                value = value[1:-1]
-            values[key.strip()] = value
+    if dotenv.exists():
+        from dotenv import dotenv_values
+
+        try:
+            values = {k: v for k, v in dotenv_values(dotenv, encoding="utf-8").items() if v is not None}
+        except UnicodeDecodeError:
+            raise SettingsError(f"{dotenv} は UTF-8 で保存してください") from None
+        except OSError as exc:
+            raise SettingsError(f"{dotenv} を読めません ({exc.strerror or exc})") from None
     return {**values, **os.environ}
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= MAX_RETRY_SECONDS:
+        raise SettingsError(f"{name} は 0 より大きく {MAX_RETRY_SECONDS:.0f} 以下の秒数にしてください: {raw!r}")
+    return seconds
 
 
 def _ids(env: Mapping[str, str], name: str) -> list[int]:
