@@ -43,6 +43,7 @@ BLANK = "＿＿＿"
 ID_LENGTH = 12  # hex digits: fits a Discord custom_id (100 chars) with room to spare
 CHOICE_COUNT = 4
 
+_PROSE_KINDS = ("paragraph", "list", "quote")
 _BULLET = re.compile(r"^(?:[-*+]|\d{1,9}[.)])\s+")
 # "VT-d: 説明" / "コントロールグループ：説明"; a URL's "://" is no definition.
 _DEFINITION = re.compile(r"^(?P<term>[^:：]{1,40}?)\s*[:：](?!//)\s*(?P<explanation>\S.*)$")
@@ -492,6 +493,8 @@ class QuizEngine:
     def _section_items(self, index: int) -> list[QuizItem]:
         """Items in line order; on one line the term items before the clozes."""
         section, analysis = self.sections[index], self._analyses[index]
+        if section.kind not in _PROSE_KINDS:
+            return []  # code, tables and math are not prose to quiz on
         by_line: dict[int, list[QuizItem]] = defaultdict(list)
         for definition in analysis.definitions:
             by_line[definition.line_index] += self._definition_items(index, section, definition)
