@@ -24,8 +24,9 @@ import yaml
 
 from bot.core.models import BlockKind
 
-# Deeper containers than this are read as plain lines (markdown-it stops nesting there).
-MAX_NESTING = 60
+# Deeper containers than this are kept as plain lines (markdown-it stops nesting there;
+# a higher limit makes link labels like "[[[[..." slower to scan).
+MAX_NESTING = 20
 _SPACES = re.compile(r"[ \t]{2,}")
 _SPLIT_LINES = re.compile(r"\r\n?")
 _CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -136,7 +137,15 @@ def _parser():
     md.enable(["table", "strikethrough"])
     md.use(front_matter_plugin).use(footnote_plugin).use(dollarmath_plugin).use(tasklists_plugin)
     md.use(_obsidian_plugin)
+    md.block.ruler.before("paragraph", "list_lazy_line", _list_lazy_line_rule, {"alt": ["paragraph"]})
     return md
+
+
+def _list_lazy_line_rule(state, start_line: int, end_line: int, silent: bool) -> bool:
+    """An unindented line right after a list item starts a new paragraph, as learners
+    mean it, instead of continuing the item's paragraph (CommonMark's lazy line). Only a
+    terminator: it ends the paragraph and makes no token."""
+    return silent and 0 <= state.sCount[start_line] < state.blkIndent
 
 
 def _obsidian_plugin(md) -> None:
@@ -474,10 +483,13 @@ class _Reader:
             self._tables(i, end, slots, handled)
             state.prose = state.prose or bool(slots)
         # Content past the nesting limit is not tokenized: keep it as plain lines.
-        for number in range(first_line, last_line):
-            if number not in handled and number not in slots and number < len(self.source_lines):
+        deepest = None
+        for number in range(first_line, min(last_line, len(self.source_lines))):
+            if number not in handled and number not in slots:
                 rest = clean(_CONTAINER_MARKS.sub("", self.source_lines[number], count=1)).strip()
-                if rest and tokens[i].level + MAX_NESTING // 2 < _deepest(tokens, i, end):
+                if rest and deepest is None:
+                    deepest = max(tokens[k].level for k in range(i, end + 1))
+                if rest and deepest >= tokens[i].level + MAX_NESTING // 2:
                     slots[number] = rest
                     state.prose = True
         if kind == BlockKind.LIST:
@@ -548,10 +560,6 @@ class _Reader:
                         slots[row_line] = " / ".join(p for p in pairs if p)
                 k += 1
             k += 1
-
-
-def _deepest(tokens, i: int, end: int) -> int:
-    return max((tokens[k].level for k in range(i, end + 1)), default=0)
 
 
 _NESTED = {"fence", "code_block", "math_block", "math_block_label", "table_open"}

@@ -116,23 +116,17 @@ def _is_not_notes(block: Block) -> bool:
 
 
 def _groups(blocks: tuple[Block, ...]) -> list[list[Block]]:
-    """Blocks in section-sized groups: each block alone, except that a numbered list of
-    short single-line steps stays together."""
+    """Blocks in section-sized groups: each block alone, except that the items of a
+    numbered list of short steps without children stay together."""
     groups: list[list[Block]] = []
+    steps = False  # the last group is a run of steps of one numbered list
     for block in blocks:
-        previous = groups[-1] if groups else None
-        if (
-            previous is not None
-            and block.ordered
-            and previous[0].ordered
-            and block.list_start == previous[0].list_start
-            and _is_step(block)
-            and all(_is_step(b) for b in previous)
-        ):
-            previous.append(block)
+        step = block.ordered and _is_step(block)
+        if steps and step and block.list_start == groups[-1][0].list_start:
+            groups[-1].append(block)
         else:
             groups.append([block])
-    # A "list" of one step is just an item; steps of a long list are split like any text.
+            steps = step
     return groups
 
 
