@@ -243,10 +243,11 @@ def test_100_levels_of_nesting_lose_nothing(shape):
 
 
 def test_a_5_mb_file():
-    block = "## 節\n\n" + "- 項目です。**強調** と [リンク](a.md) と `code`\n  - 子の項目\n" * 20 + "\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
+    prose = "段落の**強調**された文と [リンク](a.md) と `code` の説明です。" * 20 + "\n"
+    block = "## 節\n\n" + prose * 30 + "\n- 項目です\n  - 子の項目\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
     text = "# 大きなノート\n" + block * (5_000_000 // len(block.encode()))
     sections = parse_notes(text, "big.md")
-    assert len(sections) > 50_000
+    assert len(sections) > 1_000
     assert sections[-1].line_end == len(text.split("\n")) - 2
     assert not any("**" in s.text or "](" in s.text for s in sections)
 
@@ -273,7 +274,7 @@ _SYNTAX = {
     "shortcode": re.compile(r"\{\{"),
     "HTML tag": re.compile(r"</?(?:a|b|i|p|br|div|span|img|details|summary|table|tr|td|th|ul|li|em|strong|code|pre|sup|sub|kbd|iframe|script|style)\b[^>]*>", re.I),
     "URL": re.compile(r"https?://|www\."),
-    "table pipe": re.compile(r"\|"),
+    "table row": re.compile(r"^\s*\|.*\|\s*$|\|\s*:?-{3,}", re.M),  # a pipe in prose is fine
     "code fence": re.compile(r"```|~~~"),
     "bold": re.compile(r"\*\*"),
 }

@@ -102,7 +102,7 @@ class Note:
 
 def read_note(text: str, file: str) -> Note:
     """Parse one Markdown file into a Note. Never raises on any text."""
-    text = _SPLIT_LINES.sub("\n", text).replace("\0", "\ufffd")
+    text = _SPLIT_LINES.sub("\n", text).replace("\0", "")
     source_lines = tuple(text.split("\n"))
     tokens = _parser().parse(text, {})
     reader = _Reader(tokens, source_lines)
