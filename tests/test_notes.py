@@ -243,7 +243,7 @@ def test_100_levels_of_nesting_lose_nothing(shape):
 
 
 def test_a_5_mb_file():
-    prose = "段落の**強調**された文と [リンク](a.md) と `code` の説明です。" * 20 + "\n"
+    prose = "段落の文です。" * 100 + "**強調**された文と [リンク](a.md) と `code` の説明です。\n"
     block = "## 節\n\n" + prose * 30 + "\n- 項目です\n  - 子の項目\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n"
     text = "# 大きなノート\n" + block * (5_000_000 // len(block.encode()))
     sections = parse_notes(text, "big.md")

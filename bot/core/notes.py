@@ -34,10 +34,10 @@ _SENTENCE_MARKS = ("。", "、", "．", ". ")
 _STEP_MAX_CHARS = 200
 _SKIPPED_HEADINGS = {
     # tables of contents
-    "目次", "もくじ", "contents", "table of contents", "toc", "index", "索引",
+    "目次", "もくじ", "contents", "table of contents", "toc",
     # reference lists
     "参照", "参考", "参考文献", "参考リンク", "参考資料", "参考サイト", "参考記事", "参考url", "出典", "引用文献",
-    "references", "reference", "links", "link", "リンク", "関連", "関連リンク", "関連記事", "関連ノート",
+    "references", "reference", "links", "リンク", "関連", "関連リンク", "関連記事", "関連ノート",
     "see also", "bibliography", "sources", "further reading",
 }
 _HEADING_NOISE = re.compile(r"[\s:：#*_\-]+")
