@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import unescape
 
-import yaml
-
 from bot.core.models import BlockKind
 
 # Deeper containers than this are kept as plain lines (markdown-it stops nesting there;
@@ -622,11 +620,11 @@ class _Node:
 def _front_matter(content: str) -> dict:
     if not content.strip():
         return {}
+    import yaml  # here, like markdown-it: answering from a warm cache reads no front matter
+
     try:
         data = yaml.safe_load(content)
-    except yaml.YAMLError:
-        return {}
-    except RecursionError:
+    except (yaml.YAMLError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}
 

@@ -19,11 +19,14 @@ note has no top-level headings of its own besides the title.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.core.markdown import Block, Heading, Line, Note, read_note
 from bot.core.models import BlockKind, Section
+
+if TYPE_CHECKING:
+    from bot.core.markdown import Block, Heading, Line, Note
 
 # A section holds at most this many characters of text; longer blocks are split.
 SECTION_CAP = 1200
@@ -59,6 +62,9 @@ class Corpus:
 
 def parse_notes(text: str, file: str) -> list[Section]:
     """Split one Markdown file into sections."""
+    # Imported here: a start on a warm cache (most starts) parses no Markdown at all.
+    from bot.core.markdown import read_note
+
     note = read_note(text, file)
     own_topics = _has_own_topics(note)
     sections: list[Section] = []
@@ -187,7 +193,7 @@ def _split(lines: list[Line], kind: BlockKind) -> list[list[Line]]:
         if len(line.text) <= SECTION_CAP:
             pieces.append(line)
         else:
-            pieces.extend(Line(line.number, part) for part in _cut_line(line.text))
+            pieces.extend(replace(line, text=part) for part in _cut_line(line.text))
     if sum(len(p.text) + 1 for p in pieces) <= SECTION_CAP:
         return [pieces]
     chunks: list[list[Line]] = []
