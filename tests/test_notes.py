@@ -156,6 +156,8 @@ def test_tables_of_contents_and_reference_lists_are_not_notes():
         "![構成図](img/raid.png)\n"
         "\n"
         "- 『ストレージ入門』 技術出版 2020\n"
+        "\n"
+        "関連: [[バックアップ]] [[ストレージ]]\n"
         "## 参考文献\n"
         "- ストレージの本を読んだときのメモ\n"
     )

@@ -9,7 +9,8 @@ characters is split into several sections at blank lines, sentence ends or line 
 Not notes, so never sections: front matter; tables of contents (under a heading such as
 目次 / Contents / TOC, or a list item made only of links); reference lists (under a
 heading such as 参照 / 参考文献 / References / Links / 関連, or a list item or paragraph
-that is only a link, a URL or a book citation); image-only paragraphs; empty headings.
+that is only a link, a URL or a book citation, or a "関連: [[a]] [[b]]" line of links);
+image-only paragraphs; empty headings.
 
 The note's title (front-matter title, its title heading, or the file name) leads the
 heading path of each section when the note's own headings don't name its topics: the
@@ -45,6 +46,8 @@ _SKIPPED_HEADINGS = {
 }
 _HEADING_NOISE = re.compile(r"[\s:：#*_\-]+")
 _CITATION = re.compile(r"^[-\s]*[『「][^』」]{1,80}[』」][^。！？!?]{0,60}$|ISBN|^doi:|arXiv:\d", re.I)
+# "関連: [[a]] [[b]]": a line that only points elsewhere.
+_POINTER_LINE = re.compile(r"^(?:-\s+)?(?:関連|参照|参考|see also|links?|リンク)\s*[:：]", re.I)
 _SENTENCE_END = re.compile(r"(?<=[。．！？!?])|(?<=\. )")
 _MAX_SKIPPED_NAMED = 3
 
@@ -117,7 +120,8 @@ def _is_not_notes(block: Block) -> bool:
     if block.link_only or block.image_only:
         return True  # a table-of-contents entry, a reference link, a picture
     if block.kind in (BlockKind.LIST, BlockKind.PARAGRAPH) and len(block.lines) == 1:
-        return bool(_CITATION.search(block.lines[0].text))
+        line = block.lines[0].text
+        return bool(_CITATION.search(line) or (block.links and _POINTER_LINE.match(line)))
     return False
 
 
