@@ -245,7 +245,7 @@ def _tag_rule(state, silent: bool) -> bool:
 class _Inline:
     """The plain text of one inline token, and what it is made of."""
 
-    __slots__ = ("lines", "links", "prose", "linked", "images", "tags_only")
+    __slots__ = ("lines", "links", "prose", "linked", "images")
 
     def __init__(self) -> None:
         self.lines: list[str] = [""]

@@ -20,6 +20,7 @@ note has no top-level headings of its own besides the title.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -150,11 +151,13 @@ def _sections(note: Note, group: list[Block], headings: tuple[str, ...]) -> list
     start, end = group[0].line_start, group[-1].line_end
     out = []
     chunks = _split(lines, kind)
+    # Lines cut into pieces (longer than the cap): a piece's text stands for its Markdown.
+    pieces = Counter(line.number for chunk in chunks for line in chunk) if len(chunks) > 1 else Counter()
     for index, chunk in enumerate(chunks):
         first = start if index == 0 else chunk[0].number
         last = end if index == len(chunks) - 1 else chunk[-1].number
-        if len(chunks) > 1 and first == last and len(chunk) == 1 and _whole_line_split(chunks, chunk):
-            markdown = chunk[0].text  # a piece of one very long line: its text stands for it
+        if first == last and len(chunk) == 1 and pieces[first] > 1:
+            markdown = chunk[0].text
         else:
             markdown = "\n".join(note.source_lines[first - 1 : last])
         out.append(
@@ -170,11 +173,6 @@ def _sections(note: Note, group: list[Block], headings: tuple[str, ...]) -> list
             )
         )
     return out
-
-
-def _whole_line_split(chunks: list[list[Line]], chunk: list[Line]) -> bool:
-    number = chunk[0].number
-    return sum(1 for c in chunks for l in c if l.number == number) > 1
 
 
 def _text(lines: list[Line]) -> str:
