@@ -266,7 +266,9 @@ def test_terminal_escape_codes_in_notes_are_not_printed_raw(tmp_path):
     as_json = run_cli_bytes("ask", "--json", "--corpus", str(notes), "エスケープとは")
     raw = as_json.stdout.decode()
     assert not any(c in raw for c in "\x1b\x07\x9b\x00")
-    assert "\x1b[2J" in json.loads(raw)["hits"][0]["text"]  # the JSON keeps the text, escaped
+    hit = json.loads(raw)["hits"][0]
+    assert hit["text"] == "- エスケープ: 画面を消す制御文字です"  # what a learner reads: no escape codes
+    assert "\x1b[2J" in hit["markdown"]  # the source as written, escaped in the JSON
 
 
 # --- a non-editable install ------------------------------------------------------------------

@@ -38,10 +38,10 @@ from bot.core.models import Section
 from bot.core.notes import NoteFile
 from bot.core.quiz import analysis_from_json, analysis_to_json
 
-FORMAT = 2
+FORMAT = 3
 # The modules whose output is cached: a change to any of them (an upgrade, a fix) must
 # not be served the old terms or analyses.
-CODE_MODULES = ("build.py", "cache.py", "models.py", "notes.py", "analyzer.py", "search.py", "morphology.py", "quiz")
+CODE_MODULES = ("build.py", "cache.py", "models.py", "markdown.py", "notes.py", "analyzer.py", "search.py", "morphology.py", "quiz")
 _STALE_TEMP_SECONDS = 3600  # a temporary file this old belongs to a writer that died
 
 
@@ -80,8 +80,8 @@ class NotesCache:
             return None
         self._used.add(key)
         sections = [
-            Section(file=note.path, line_start=start, line_end=end, headings=tuple(headings), text=text)
-            for start, end, headings, text, *_ in rows
+            Section(note.path, start, end, tuple(headings), text, kind, markdown, tuple(aliases))
+            for start, end, headings, text, _, _, kind, markdown, aliases in rows
         ]
         # JSON gives every occurrence of a term its own string; interned, a restart
         # on 100,000 sections peaks at a third less memory.
@@ -94,9 +94,11 @@ class NotesCache:
             "format": FORMAT,
             "key": key,
             "fingerprint": self.fingerprint,
-            # One row a section: [line_start, line_end, headings, text, terms, analysis].
+            # One row a section: [line_start, line_end, headings, text, terms, analysis,
+            # kind, markdown, aliases].
             "sections": [
-                [s.line_start, s.line_end, list(s.headings), s.text, terms, analysis_to_json(analysis)]
+                [s.line_start, s.line_end, list(s.headings), s.text, terms, analysis_to_json(analysis),
+                 s.kind, s.markdown, list(s.aliases)]
                 for s, terms, analysis in zip(made.sections, made.terms, made.analyses)
             ],
         }
@@ -162,13 +164,16 @@ def _valid_rows(entry: object, key: str, fingerprint: str) -> list[list] | None:
 
 def _is_section_row(row: object) -> bool:
     """The analysis, row[5], is checked as it is read (analysis_from_json)."""
-    if not isinstance(row, list) or len(row) != 6:
+    if not isinstance(row, list) or len(row) != 9:
         return False
-    start, end, headings, text, terms, _ = row
+    start, end, headings, text, terms, _, kind, markdown, aliases = row
     return (
         type(start) is int
         and type(end) is int
         and type(text) is str
+        and type(kind) is str
+        and type(markdown) is str
+        and _is_str_list(aliases)
         and _is_str_list(headings)
         and _is_str_list(terms)
     )

@@ -6,7 +6,7 @@ from typing import Callable
 
 import discord
 
-from bot.core.models import Answer
+from bot.core.models import Answer, BlockKind, Section
 
 # Discord rejects messages over these limits; stay well inside them.
 CONTENT_LIMIT = 2000
@@ -18,7 +18,11 @@ SECTION_TEXT_LIMIT = 1400
 QUESTION_ECHO_LIMIT = 200
 COLOR = discord.Color.teal()
 
-Highlighter = Callable[[str, tuple[str, ...]], str]  # (text, matched terms) -> text with **terms**
+# (text, matched terms, before, after) -> text with the matched words between before and after
+Highlighter = Callable[..., str]
+# Control characters never occur in a section's text: they mark the highlights while the
+# rest is escaped.
+_START, _END = "\x02", "\x03"
 
 
 def clip(text: str, limit: int) -> str:
@@ -42,13 +46,30 @@ def answer_content(answer: Answer) -> str:
     return f"「{question}」について、ノートから見つけました。"
 
 
+def section_description(section: Section, matched: tuple[str, ...], highlight: Highlighter, limit: int) -> str:
+    """The section as Discord shows it, from its block kind: code and math in a code
+    block (not highlighted: bold marks would show as text there); a table one row a line
+    ("header: value / ..."); other text with Discord's own markup escaped and the matched
+    words in bold."""
+    source = f"{section.file}:{section.line_start}-{section.line_end}"
+    if section.kind in (BlockKind.CODE, BlockKind.MATH):
+        fence = "```"
+        body = section.text.replace("```", "`\u200b``")
+        text = cut_section_text(body, limit - 2 * len(fence) - 2, source)
+        return f"{fence}\n{text}\n{fence}"
+    text = cut_section_text(section.text, limit - limit // 10, source)  # room for escapes
+    marked = highlight(text, matched, _START, _END)
+    escaped = discord.utils.escape_markdown(marked)
+    return clip(escaped.replace(_START, "**").replace(_END, "**"), limit)
+
+
 def answer_embeds(answer: Answer, highlight: Highlighter) -> list[discord.Embed]:
     embeds = []
     for hit in answer.hits:
         s = hit.section
         source = f"{s.file}:{s.line_start}-{s.line_end}"
-        text = cut_section_text(s.text, SECTION_TEXT_LIMIT, source)
-        embed = discord.Embed(title=clip(s.title, TITLE_LIMIT), description=highlight(text, hit.matched), color=COLOR)
+        description = section_description(s, hit.matched, highlight, SECTION_TEXT_LIMIT)
+        embed = discord.Embed(title=clip(s.title, TITLE_LIMIT), description=description, color=COLOR)
         embed.set_footer(text=f"出典: {source}")
         embeds.append(embed)
     if embeds and answer.quiz:
