@@ -299,3 +299,25 @@ def test_real_note_corpora_give_sections_without_markdown_or_yaml(shape):
         if s.kind not in ("code", "math") and s.line_start <= 12 and _FRONT_MATTER_KEY.search(s.text):
             bad.append(f"{s.source} front matter: {s.text[:80]!r}")
     assert not bad, "\n".join(bad[:20])
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason="tests/data/real (the real-note corpora) is not here")
+@pytest.mark.parametrize("shape", ["obsidian", "textbook", "til"])
+def test_real_note_corpora_give_quiz_items_without_markdown_or_yaml(shape):
+    from bot.core.morphology import shared_morphology
+    from bot.core.quiz import QuizEngine
+
+    folder = REAL / shape
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is missing")
+    items = QuizEngine(load_corpus(folder).sections, shared_morphology()).items
+    assert len(items) > 100  # the check below must look at something
+    bad = []
+    for item in items:
+        shown = "\n".join((item.question, item.answer, *item.options))
+        for name, pattern in _SYNTAX.items():
+            if pattern.search(shown):
+                bad.append(f"{item.section.source} {name}: {shown[:80]!r}")
+        if _FRONT_MATTER_KEY.search(shown):
+            bad.append(f"{item.section.source} front matter: {shown[:80]!r}")
+    assert not bad, "\n".join(bad[:20])
