@@ -1,29 +1,38 @@
 """Notes folder -> sections, search index and quiz engine: what the service answers from.
 
-With a cache folder, each notes file's sections, search terms and quiz analyses come
-from the cache (bot/core/cache.py) when neither the file nor the code changed; only the
-other files are parsed, tokenized and analysed, and stored for next time.
+Each section is read with SudachiPy once: its morphemes give its search terms, where
+those terms stand in its text (for highlighting hits) and its quiz analysis. With a
+cache folder, all of that comes from the cache (bot/core/cache.py) for each notes file
+that did not change; only the other files are parsed and analysed, and stored for next
+time. The quiz engine is made when first used, from analyses decoded then.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
 from pathlib import Path
 
 from bot.core.analyzer import Analyzer
-from bot.core.cache import FileEntry, NotesCache
+from bot.core.cache import FileEntry, NotesCache, decoded
 from bot.core.models import Section
 from bot.core.morphology import Morphology
 from bot.core.notes import Corpus, NoteFile, no_notes_error, parse_notes, read_note_files
 from bot.core.quiz import QuizEngine, SectionAnalysis, analyze_section
-from bot.core.search import MIN_COVERAGE, Progress, SectionSearch, section_terms
+from bot.core.search import MIN_COVERAGE, Progress, SectionSearch, TermMaker
 
 
-@dataclass(frozen=True)
 class Built:
-    corpus: Corpus
-    search: SectionSearch
-    quiz: QuizEngine
+    """The notes read, their search, and their quiz engine (made on first use)."""
+
+    def __init__(self, corpus: Corpus, search: SectionSearch, analyses: list) -> None:
+        self.corpus = corpus
+        self.search = search
+        self._analyses = analyses  # SectionAnalysis or cache.LazyAnalysis, one a section
+
+    @functools.cached_property
+    def quiz(self) -> QuizEngine:
+        # Two threads may both make it: the same engine, no harm.
+        return QuizEngine(self.corpus.sections, analyses=decoded(self._analyses))
 
 
 def build(
@@ -42,37 +51,58 @@ def build(
     notes, warnings = read_note_files(corpus_dir)
     cache = NotesCache(cache_dir, corpus_dir, analyzer.fingerprint) if cache_dir is not None else None
     meter = _CharacterMeter(progress, total=sum(len(note.text) for note in notes))
-    sections: list[Section] = []
-    terms: list[list[str]] = []
-    analyses: list[SectionAnalysis] = []
+    maker = TermMaker(analyzer)  # one per build: each heading is tokenized once
+
+    def remake(section: Section) -> SectionAnalysis:
+        return analyze(section, morphology)
+
+    made_all = FileEntry([])
     for note in notes:
-        made = cache.load(note) if cache else None
+        made = cache.load(note, remake) if cache else None
         if made is None:
-            made = _make(note, analyzer, morphology, meter)
+            made = _make(note, maker, morphology, meter)
             if cache:
                 cache.store(note, made)
         meter.file_done(note)
-        sections += made.sections
-        terms += made.terms
-        analyses += made.analyses
-    if not sections:
+        made_all.sections += made.sections
+        made_all.terms += made.terms
+        made_all.text_tokens += made.text_tokens
+        made_all.analyses += made.analyses
+    if not made_all.sections:
         raise no_notes_error(corpus_dir)
     if cache:
-        cache.prune()
+        cache.save()
         if cache.write_error:
             warnings.append(f"キャッシュを保存できませんでした（次回の起動が遅くなるだけです）: {cache.write_error}")
-    corpus = Corpus(root=corpus_dir, sections=tuple(sections), warnings=tuple(warnings))
-    search = SectionSearch(corpus.sections, analyzer, min_coverage, terms=terms)
-    return Built(corpus, search, QuizEngine(corpus.sections, analyses=analyses))
+    corpus = Corpus(root=corpus_dir, sections=tuple(made_all.sections), warnings=tuple(warnings))
+    search = SectionSearch(
+        corpus.sections, analyzer, min_coverage, terms=made_all.terms, text_tokens=made_all.text_tokens
+    )
+    return Built(corpus, search, made_all.analyses)
 
 
-def _make(note: NoteFile, analyzer: Analyzer, morphology: Morphology, meter: _CharacterMeter) -> FileEntry:
-    """Parse, tokenize and analyse one notes file."""
-    made = FileEntry(parse_notes(note.text, note.path), [], [])
+def analyze(section: Section, morphology: Morphology, morphemes=None) -> SectionAnalysis:
+    """The section's quiz analysis. morphemes: those of section.text, already made.
+
+    TODO(quiz package merge): the quiz package's analyze_section(section, morphology,
+    morphemes=None) slices the given morphemes instead of tokenizing again; then this
+    body becomes `return analyze_section(section, morphology, morphemes=morphemes)`."""
+    return analyze_section(section.text, morphology)
+
+
+def _make(note: NoteFile, maker: TermMaker, morphology: Morphology, meter: _CharacterMeter) -> FileEntry:
+    """Parse, tokenize and analyse one notes file: each section's text is read by
+    SudachiPy once, and its terms, their offsets and its quiz analysis come from that."""
+    made = FileEntry(parse_notes(note.text, note.path))
+    previous = None
     for done, section in enumerate(made.sections, start=1):
-        made.terms.append(section_terms(analyzer, section, made.sections[done - 2] if done > 1 else None))
-        made.analyses.append(analyze_section(section.text, morphology))
+        morphemes = morphology.morphemes(section.text, compounds=True)
+        terms, text_tokens = maker.make(section, previous, morphemes)
+        made.terms.append(terms)
+        made.text_tokens.append(text_tokens)
+        made.analyses.append(analyze(section, morphology, morphemes))
         meter.sections_done(note, done, len(made.sections))
+        previous = section
     return made
 
 

@@ -1,138 +1,241 @@
 """Notes cache on disk: all that is made from each notes file (its sections, their search
-terms and their quiz analyses), so a restart tokenizes and analyses nothing.
+terms, where those terms stand in the text, and their quiz analyses), so a restart
+tokenizes and analyses nothing.
 
-Layout: <cache dir>/<corpus id>/<entry key>.json, where
+Layout: one file per notes folder, <cache dir>/<corpus id>.jsonl, where
   corpus id = the first 16 hex digits of sha256 of the notes folder's absolute path,
-              so two notes folders sharing a cache dir never evict each other, and
-  entry key = the first 32 hex digits of sha256 of the code that makes the entries
-              (CODE_MODULES), Analyzer.fingerprint (tokenizer settings, SudachiPy and
-              dictionary versions) and the file's text.
+              so two notes folders sharing a cache dir never evict each other.
+Its first line is a header: the format, the digest of the code that makes the entries
+(every .py under bot/core), Analyzer.fingerprint (tokenizer settings, SudachiPy and
+dictionary versions) and the names of Section's fields. Each further line is one notes
+file's entry: `<entry key>\t<JSON list of section rows>`, where
+  entry key = the first 32 hex digits of sha256 of the header's code digest and
+              fingerprint and the file's text.
 A file is found by its content, not its name: renaming a note re-tokenizes nothing,
-editing one re-tokenizes it alone, and upgrading manabi starts afresh. An entry repeats
-its key, fingerprint and format inside and is checked field by field on reading (the
-analyses by quiz.analysis_from_json), so a corrupt, truncated, foreign or outdated file
-is a miss, never a crash. Entries are written to a temporary file and moved into place
-with os.replace, so a crash never leaves half an entry under a real name. After each
-build, entries of the folder that the build did not use are deleted.
+editing one re-tokenizes it alone, and upgrading manabi starts afresh.
+
+Loading reads the file once and parses an entry only when its note asks for it; the
+quiz analyses and the token offsets stay JSON text until they are needed (an answer
+needs its hits' alone). A header from other code, a line that is not JSON or a row of
+another shape is a miss, never a crash. The file is rewritten after a build that
+changed anything, to a temporary file moved into place with os.replace, so a crash
+never leaves half a file under the real name; entries the build did not use are dropped.
 
 JSON, not pickle: a cache file is data, never code, whatever ends up in it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import hashlib
 import json
 import os
 import threading
 import time
-from collections import namedtuple
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from sys import intern
 
-try:  # hashlib loads OpenSSL, 2-3 ms of a cold `manabi ask`; the builtin module is enough
-    from _sha256 import sha256  # Python 3.11
-except ImportError:  # pragma: no cover - other Python versions
-    from hashlib import sha256
-
 from bot.core.models import Section
 from bot.core.notes import NoteFile
-from bot.core.quiz import analysis_from_json, analysis_to_json
+from bot.core.quiz import SectionAnalysis, analysis_from_json, analysis_to_json
+from bot.core.search import TextTokens
 
-FORMAT = 2
-# The modules whose output is cached: a change to any of them (an upgrade, a fix) must
-# not be served the old terms or analyses.
-CODE_MODULES = ("build.py", "cache.py", "models.py", "notes.py", "analyzer.py", "search.py", "morphology.py", "quiz.py")
+FORMAT = 3
+CORE = Path(__file__).parent  # the code whose output is cached: every .py under it
 _STALE_TEMP_SECONDS = 3600  # a temporary file this old belongs to a writer that died
+# Section's fields, stored in this order; each a str, an int or a tuple of str.
+SECTION_FIELDS = tuple(f.name for f in dataclasses.fields(Section))
+_TERM_SEPARATOR = "\n"  # index terms never hold whitespace but a Latin compound's space
 
 
-class FileEntry(namedtuple("FileEntry", "sections terms analyses")):
-    """What one notes file gives: its sections, their terms and their quiz analyses, one
-    list each (a named tuple from collections: importing typing would cost 2 ms)."""
+@dataclass(slots=True)
+class FileEntry:
+    """What one notes file gives: its sections, their terms, where the terms of their
+    text stand, and their quiz analyses, one list each. An analysis may be a
+    LazyAnalysis, decoded when the quiz first needs it."""
 
-    __slots__ = ()
+    sections: list[Section]
+    terms: list[list[str]] = field(default_factory=list)
+    text_tokens: list[TextTokens] = field(default_factory=list)
+    analyses: list[SectionAnalysis | LazyAnalysis] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class LazyAnalysis:
+    """A cached quiz analysis kept as JSON text: decoded on demand, and remade from the
+    section's text (remake) if the text turns out not to be a valid analysis."""
+
+    data: str
+    remake: Callable[[], SectionAnalysis]
+
+    def decode(self) -> SectionAnalysis:
+        try:
+            return analysis_from_json(json.loads(self.data))
+        except (ValueError, RecursionError):
+            return self.remake()
+
+
+def decoded(analyses: Sequence[SectionAnalysis | LazyAnalysis]) -> list[SectionAnalysis]:
+    return [a.decode() if isinstance(a, LazyAnalysis) else a for a in analyses]
 
 
 class NotesCache:
     def __init__(self, cache_dir: Path, corpus_dir: Path, fingerprint: str) -> None:
-        corpus_id = sha256(str(corpus_dir.resolve()).encode()).hexdigest()[:16]
-        self.folder = cache_dir / corpus_id
+        corpus_id = hashlib.sha256(str(corpus_dir.resolve()).encode()).hexdigest()[:16]
+        self.cache_dir = cache_dir
+        self.path = cache_dir / f"{corpus_id}.jsonl"
         self.fingerprint = fingerprint
         self.write_error: str | None = None  # the first failed write, for one warning
-        self._used: set[str] = set()
+        self._header = json.dumps(
+            {"format": FORMAT, "code": code_digest(), "fingerprint": fingerprint, "section": SECTION_FIELDS},
+            ensure_ascii=False,
+        )
+        self._lines: dict[str, str] | None = None  # entry key -> its line's JSON, as read
+        self._used: dict[str, str] = {}  # what the next file holds
+        self._changed = False
 
     def key(self, note: NoteFile) -> str:
         data = f"{FORMAT}\0{code_digest()}\0{self.fingerprint}\0{note.text}".encode("utf-8", "surrogatepass")
-        return sha256(data).hexdigest()[:32]
+        return hashlib.sha256(data).hexdigest()[:32]
 
-    def load(self, note: NoteFile) -> FileEntry | None:
-        """What the note gave last time, or None when there is no valid entry."""
+    def load(self, note: NoteFile, remake: Callable[[Section], SectionAnalysis]) -> FileEntry | None:
+        """What the note gave last time, or None when there is no valid entry.
+        remake(section) analyses a section whose cached analysis proves unreadable."""
         key = self.key(note)
-        try:
-            entry = json.loads((self.folder / f"{key}.json").read_bytes())
-        except (OSError, ValueError, RecursionError):
-            return None  # missing, unreadable, not UTF-8 or not JSON
-        rows = _valid_rows(entry, key, self.fingerprint)
-        if rows is None:
+        line = self._read().get(key)
+        if line is None:
             return None
         try:
-            analyses = [analysis_from_json(row[5]) for row in rows]
-        except ValueError:
+            rows = json.loads(line)
+        except (ValueError, RecursionError):
             return None
-        self._used.add(key)
-        sections = [
-            Section(file=note.path, line_start=start, line_end=end, headings=tuple(headings), text=text)
-            for start, end, headings, text, *_ in rows
-        ]
-        # JSON gives every occurrence of a term its own string; interned, a restart
-        # on 100,000 sections peaks at a third less memory.
-        return FileEntry(sections, [[intern(term) for term in row[4]] for row in rows], analyses)
+        entry = _entry(rows, note, remake)
+        if entry is not None:
+            self._used[key] = line
+        return entry
 
     def store(self, note: NoteFile, made: FileEntry) -> None:
-        key = self.key(note)
-        self._used.add(key)
-        entry = {
-            "format": FORMAT,
-            "key": key,
-            "fingerprint": self.fingerprint,
-            # One row a section: [line_start, line_end, headings, text, terms, analysis].
-            "sections": [
-                [s.line_start, s.line_end, list(s.headings), s.text, terms, analysis_to_json(analysis)]
-                for s, terms, analysis in zip(made.sections, made.terms, made.analyses)
-            ],
-        }
-        data = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            _write_atomically(self.folder / f"{key}.json", data)
-        except OSError as exc:
-            self.write_error = self.write_error or f"{self.folder}: {exc.strerror or exc}"
+        rows = [
+            [
+                *_section_row(s),
+                _TERM_SEPARATOR.join(terms),
+                tokens.count,
+                tokens.offsets,
+                json.dumps(analysis_to_json(analysis), ensure_ascii=False, separators=(",", ":")),
+            ]
+            for s, terms, tokens, analysis in zip(made.sections, made.terms, made.text_tokens, decoded(made.analyses))
+        ]
+        self._used[self.key(note)] = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+        self._changed = True
 
-    def prune(self) -> None:
-        """Delete this folder's entries that the build did not use (older versions of
-        edited notes, deleted notes, other tokenizer settings)."""
+    def save(self) -> None:
+        """Write the entries this build used, if anything changed, and clean up."""
+        if self._changed or set(self._read()) != set(self._used):
+            lines = [self._header, *(f"{key}\t{line}" for key, line in self._used.items())]
+            data = "\n".join(lines).encode("utf-8", "surrogatepass") + b"\n"
+            try:
+                self.cache_dir.mkdir(parents=True, exist_ok=True)
+                _write_atomically(self.path, data)
+            except OSError as exc:
+                self.write_error = self.write_error or f"{self.cache_dir}: {exc.strerror or exc}"
+            self._lines = dict(self._used)
+            self._changed = False
+        self._remove_stale_temporaries()
+
+    def _read(self) -> dict[str, str]:
+        """The file's entries by key, their JSON not parsed; empty if the file is missing,
+        unreadable or made by other code or settings."""
+        if self._lines is None:
+            self._lines = {}
+            try:
+                text = self.path.read_bytes().decode("utf-8", "surrogatepass")
+            except (OSError, UnicodeDecodeError):
+                return self._lines
+            header, _, body = text.partition("\n")
+            if header != self._header:
+                return self._lines
+            for line in body.splitlines():
+                key, tab, data = line.partition("\t")
+                if tab and len(key) == 32:
+                    self._lines[key] = data
+        return self._lines
+
+    def _remove_stale_temporaries(self) -> None:
         try:
-            children = list(os.scandir(self.folder))
+            children = list(os.scandir(self.cache_dir))
         except OSError:
             return
         now = time.time()
         for child in children:
-            name = child.name
             try:
-                if name.endswith(".json") and name[: -len(".json")] not in self._used:
-                    os.unlink(child.path)
-                elif name.endswith(".tmp") and now - child.stat().st_mtime > _STALE_TEMP_SECONDS:
-                    os.unlink(child.path)
+                if child.name.startswith(self.path.name) and child.name.endswith(".tmp"):
+                    if now - child.stat().st_mtime > _STALE_TEMP_SECONDS:
+                        os.unlink(child.path)
             except OSError:
                 pass  # another process got there first, or the folder is read-only
 
 
 @functools.cache
 def code_digest() -> str:
-    """sha256 of the source of CODE_MODULES, read once per process (well under a millisecond)."""
-    digest = sha256()
-    for name in CODE_MODULES:
-        digest.update(Path(__file__).with_name(name).read_bytes())
+    """sha256 of every .py under bot/core (sub-packages too), read once per process: a
+    change to any of them (an upgrade, a fix) must not be served the old entries."""
+    digest = hashlib.sha256()
+    for path in sorted(CORE.rglob("*.py")):
+        digest.update(path.relative_to(CORE).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def _section_row(section: Section) -> list:
+    return [list(v) if isinstance(v, tuple) else v for v in (getattr(section, name) for name in SECTION_FIELDS)]
+
+
+def _entry(rows: object, note: NoteFile, remake: Callable[[Section], SectionAnalysis]) -> FileEntry | None:
+    """The entry these rows make, or None if they are not a list of well-formed rows."""
+    if type(rows) is not list:
+        return None
+    width = len(SECTION_FIELDS)
+    entry = FileEntry([])
+    for row in rows:
+        if type(row) is not list or len(row) != width + 4:
+            return None
+        values = row[:width]
+        terms, count, offsets, analysis = row[width:]
+        if not (type(terms) is str and type(count) is int and type(offsets) is str and type(analysis) is str):
+            return None
+        section = _section(values, note)
+        if section is None:
+            return None
+        term_list = [intern(t) for t in terms.split(_TERM_SEPARATOR)] if terms else []
+        if not 0 <= count <= len(term_list) or offsets.count(",") != max(2 * count - 1, 0) or bool(offsets) != bool(count):
+            return None
+        entry.sections.append(section)
+        entry.terms.append(term_list)
+        entry.text_tokens.append(TextTokens(term_list, count, offsets))
+        entry.analyses.append(LazyAnalysis(analysis, functools.partial(remake, section)))
+    return entry
+
+
+def _section(values: list, note: NoteFile) -> Section | None:
+    """A Section from its stored field values (the file from the note: renaming is free)."""
+    kwargs = {}
+    for name, value in zip(SECTION_FIELDS, values):
+        if isinstance(getattr(_SAMPLE, name), tuple):
+            if type(value) is not list or not all(type(v) is str for v in value):
+                return None
+            value = tuple(value)
+        elif type(value) is not type(getattr(_SAMPLE, name)):
+            return None
+        kwargs[name] = value
+    kwargs["file"] = note.path
+    return Section(**kwargs)
+
+
+# A Section whose every field has a value of its type, to check stored values against.
+_SAMPLE = Section(file="", line_start=0, line_end=0, headings=(), text="")
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
@@ -144,33 +247,3 @@ def _write_atomically(path: Path, data: bytes) -> None:
     except OSError:
         temp.unlink(missing_ok=True)
         raise
-
-
-def _valid_rows(entry: object, key: str, fingerprint: str) -> list[list] | None:
-    """The entry's section rows if it is a well-formed entry for this key, else None."""
-    if not isinstance(entry, dict):
-        return None
-    if entry.get("format") != FORMAT or entry.get("key") != key or entry.get("fingerprint") != fingerprint:
-        return None
-    rows = entry.get("sections")
-    if not isinstance(rows, list) or not all(_is_section_row(row) for row in rows):
-        return None
-    return rows
-
-
-def _is_section_row(row: object) -> bool:
-    """The analysis, row[5], is checked as it is read (analysis_from_json)."""
-    if not isinstance(row, list) or len(row) != 6:
-        return False
-    start, end, headings, text, terms, _ = row
-    return (
-        type(start) is int
-        and type(end) is int
-        and type(text) is str
-        and _is_str_list(headings)
-        and _is_str_list(terms)
-    )
-
-
-def _is_str_list(value: object) -> bool:
-    return isinstance(value, list) and all(type(item) is str for item in value)
