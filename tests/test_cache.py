@@ -12,7 +12,7 @@ import pytest
 from bot.core import cache as cache_module
 from bot.core.analyzer import Analyzer
 from bot.core.build import Built, build
-from bot.core.cache import CODE_MODULES, FORMAT, NotesCache, code_digest
+from bot.core.cache import FORMAT, SECTION_FIELDS, NotesCache, code_digest
 from bot.core.morphology import shared_morphology
 from bot.core.notes import load_corpus
 from bot.core.quiz import QuizEngine
@@ -25,25 +25,24 @@ EXTRA_NOTE = "# ストレージ\n- RAID\n  - RAID1はミラーリング\n  - RAI
 
 
 class CountingAnalyzer:
-    """The session's analyzer, recording every text it turns into terms."""
+    """The session's analyzer, recording the text of every section it makes terms for
+    (each read once per build) and every heading or alias tokenized on its own."""
 
     def __init__(self, inner: Analyzer) -> None:
         self.inner = inner
         self.texts: list[str] = []
+        self.contexts: list[str] = []
 
-    @property
-    def fingerprint(self) -> str:
-        return self.inner.fingerprint
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+    def tokens_from_morphemes(self, morphemes, text: str):
+        self.texts.append(text)
+        return self.inner.tokens_from_morphemes(morphemes, text)
 
     def terms(self, text: str) -> list[str]:
-        self.texts.append(text)
+        self.contexts.append(text)
         return self.inner.terms(text)
-
-    def topic_terms(self, text: str) -> list[str]:
-        return self.inner.topic_terms(text)
-
-    def tokens(self, text: str):
-        return self.inner.tokens(text)  # questions only: notes go through terms()
 
 
 @pytest.fixture
@@ -75,8 +74,21 @@ def build_notes(notes: Path, analyzer, cache_dir: Path | None, progress=None) ->
     return build(notes, analyzer, shared_morphology(), cache_dir, progress)
 
 
-def entry_files(cache_dir: Path) -> list[Path]:
-    return sorted(cache_dir.glob("*/*.json"))
+def cache_files(cache_dir: Path) -> list[Path]:
+    return sorted(cache_dir.glob("*.jsonl"))
+
+
+def entry_keys(cache_dir: Path) -> list[str]:
+    """The entry keys in the cache files: one entry a notes file."""
+    return [line.split("\t")[0] for f in cache_files(cache_dir) for line in f.read_text(encoding="utf-8").splitlines()[1:]]
+
+
+def rewrite_entries(cache_dir: Path, change) -> None:
+    """Replace each entry's JSON text by change(text) in every cache file."""
+    for f in cache_files(cache_dir):
+        header, *lines = f.read_text(encoding="utf-8").splitlines()
+        entries = [line.split("\t", 1) for line in lines]
+        f.write_text("\n".join([header, *(f"{key}\t{change(rows)}" for key, rows in entries)]) + "\n", encoding="utf-8")
 
 
 def test_a_restart_with_unchanged_notes_tokenizes_nothing(notes, cache_dir, analyzer):
@@ -99,10 +111,10 @@ def test_editing_one_file_retokenizes_that_file_alone(notes, cache_dir, analyzer
     built = build_notes(notes, counting, cache_dir)
     edited = [s for s in built.corpus.sections if s.file == "infra/storage.md"]
     assert len(counting.texts) == len(edited) == 3
-    assert all("ストレージ" in text for text in counting.texts)  # the heading path of that file
+    assert counting.texts == [s.text for s in edited]
     assert built.search.search("iSCSIとは", 1)[0].section.file == "infra/storage.md"
     assert answers(built.search) == answers(fresh(notes, analyzer)[1])
-    assert len(entry_files(cache_dir)) == 2  # the edited file's old entry is gone
+    assert len(entry_keys(cache_dir)) == 2  # the edited file's old entry is gone
 
 
 def test_renaming_a_file_retokenizes_nothing_and_uses_the_new_name(notes, cache_dir, analyzer):
@@ -119,78 +131,52 @@ def test_a_deleted_file_leaves_no_entry_behind(notes, cache_dir, analyzer):
     build_notes(notes, analyzer, cache_dir)
     (notes / "infra" / "storage.md").unlink()
     build_notes(notes, analyzer, cache_dir)
-    assert len(entry_files(cache_dir)) == 1
+    assert len(entry_keys(cache_dir)) == 1
 
 
-def _truncate(text: str) -> str:
-    return text[: len(text) // 2]
+WIDTH = len(SECTION_FIELDS)  # a row: the section's fields, then terms, count, offsets, analysis
 
 
-def _wrong_shape(text: str) -> str:
-    entry = json.loads(text)
-    entry["sections"][0][4] = [1, 2, 3]  # terms that are not strings
-    return json.dumps(entry)
+def _rows(change):
+    """A corruption of each entry's rows: change(rows) edits the parsed rows in place."""
+
+    def corrupt(text: str) -> str:
+        rows = json.loads(text)
+        change(rows)
+        return json.dumps(rows, ensure_ascii=False)
+
+    return corrupt
 
 
-def _analysis_of_another_shape(text: str) -> str:
-    entry = json.loads(text)
-    entry["sections"][0][5] = {"definitions": [], "sentences": []}
-    return json.dumps(entry)
+def _set(index: int, value):
+    def change(rows):
+        rows[0][index] = value
+
+    return change
 
 
-def _analysis_with_a_wrong_type(text: str) -> str:
-    entry = json.loads(text)
-    row = next(row for row in entry["sections"] if row[5][1] and row[5][1][0][1])  # a sentence with candidates
-    row[5][1][0][1][0][2] = "0"  # a candidate's offset as a string
-    return json.dumps(entry)
-
-
-def _analysis_missing(text: str) -> str:
-    entry = json.loads(text)
-    entry["sections"] = [row[:5] for row in entry["sections"]]  # a row as the first format wrote it
-    return json.dumps(entry)
-
-
-def _not_a_list_of_rows(text: str) -> str:
-    entry = json.loads(text)
-    entry["sections"] = {"0": entry["sections"]}
-    return json.dumps(entry)
-
-
-def _other_fingerprint(text: str) -> str:
-    entry = json.loads(text)
-    entry["fingerprint"] = entry["fingerprint"].replace("sudachipy=", "sudachipy=0.0.1-")
-    return json.dumps(entry)
-
-
-def _swapped_with_another_entry(text: str) -> str:
-    entry = json.loads(text)
-    entry["key"] = "0" * 32  # a valid entry, copied under another entry's name
-    return json.dumps(entry)
-
-
-CORRUPTIONS = {
-    "garbage bytes": lambda text: b"\x80\x00\xff garbage \xfe",
-    "empty file": lambda text: b"",
-    "truncated JSON": lambda text: _truncate(text).encode(),
-    "a JSON list": lambda text: b"[1, 2, 3]",
-    "JSON null": lambda text: b"null",
-    "terms that are not strings": lambda text: _wrong_shape(text).encode(),
-    "an analysis of another shape": lambda text: _analysis_of_another_shape(text).encode(),
-    "an analysis with a wrong type": lambda text: _analysis_with_a_wrong_type(text).encode(),
-    "no analysis": lambda text: _analysis_missing(text).encode(),
-    "sections not a list": lambda text: _not_a_list_of_rows(text).encode(),
-    "another fingerprint": lambda text: _other_fingerprint(text).encode(),
-    "another entry's key": lambda text: _swapped_with_another_entry(text).encode(),
-    "deeply nested JSON": lambda text: b"[" * 100_000 + b"]" * 100_000,
+ENTRY_CORRUPTIONS = {
+    "garbage": lambda text: "\x00 garbage",
+    "empty": lambda text: "",
+    "truncated JSON": lambda text: text[: len(text) // 2],
+    "a JSON list of numbers": lambda text: "[1, 2, 3]",
+    "JSON null": lambda text: "null",
+    "rows in an object": lambda text: json.dumps({"0": json.loads(text)}),
+    "deeply nested JSON": lambda text: "[" * 100_000 + "]" * 100_000,
+    "terms that are not a string": _rows(_set(WIDTH, [1, 2, 3])),
+    "a negative token count": _rows(_set(WIDTH + 1, -1)),
+    "more tokens than terms": _rows(_set(WIDTH + 1, 10_000)),
+    "offsets of another count": _rows(_set(WIDTH + 2, "0,1,2")),
+    "a line number as a string": _rows(_set(SECTION_FIELDS.index("line_start"), "3")),
+    "headings that are not strings": _rows(_set(SECTION_FIELDS.index("headings"), [1])),
+    "a row of the old format": _rows(lambda rows: rows.__setitem__(0, rows[0][:6])),
 }
 
 
-@pytest.mark.parametrize("corrupt", CORRUPTIONS.values(), ids=CORRUPTIONS.keys())
-def test_a_corrupt_or_foreign_entry_is_ignored_and_rebuilt(notes, cache_dir, analyzer, corrupt):
+@pytest.mark.parametrize("corrupt", ENTRY_CORRUPTIONS.values(), ids=ENTRY_CORRUPTIONS.keys())
+def test_a_corrupt_entry_is_ignored_and_rebuilt(notes, cache_dir, analyzer, corrupt):
     build_notes(notes, analyzer, cache_dir)
-    for path in entry_files(cache_dir):
-        path.write_bytes(corrupt(path.read_text(encoding="utf-8")))
+    rewrite_entries(cache_dir, corrupt)
     counting = CountingAnalyzer(analyzer)
     built = build_notes(notes, counting, cache_dir)
     expected_corpus, expected_search = fresh(notes, analyzer)
@@ -202,6 +188,59 @@ def test_a_corrupt_or_foreign_entry_is_ignored_and_rebuilt(notes, cache_dir, ana
     after = CountingAnalyzer(analyzer)
     build_notes(notes, after, cache_dir)
     assert after.texts == []
+
+
+def _header(change):
+    def corrupt(data: bytes) -> bytes:
+        header, _, body = data.partition(b"\n")
+        fields = json.loads(header)
+        change(fields)
+        return json.dumps(fields, ensure_ascii=False).encode() + b"\n" + body
+
+    return corrupt
+
+
+FILE_CORRUPTIONS = {
+    "garbage bytes": lambda data: b"\x80\x00\xff garbage \xfe",
+    "empty file": lambda data: b"",
+    "not UTF-8 in an entry": lambda data: data.replace("仮想化".encode(), b"\xff\xfe", 1),
+    "another fingerprint": _header(lambda h: h.update(fingerprint=h["fingerprint"].replace("sudachipy=", "sudachipy=0.0.1-"))),
+    "another format": _header(lambda h: h.update(format=FORMAT - 1)),
+    "other Section fields": _header(lambda h: h.update(section=[*h["section"], "summary"])),
+    "entries under other keys": lambda data: b"\n".join(
+        [line if i == 0 else b"0" * 32 + line[32:] for i, line in enumerate(data.split(b"\n"))]
+    ),
+}
+
+
+@pytest.mark.parametrize("corrupt", FILE_CORRUPTIONS.values(), ids=FILE_CORRUPTIONS.keys())
+def test_a_corrupt_or_foreign_cache_file_is_a_miss(notes, cache_dir, analyzer, corrupt):
+    build_notes(notes, analyzer, cache_dir)
+    (path,) = cache_files(cache_dir)
+    path.write_bytes(corrupt(path.read_bytes()))
+    counting = CountingAnalyzer(analyzer)
+    built = build_notes(notes, counting, cache_dir)
+    assert len(counting.texts) == len(built.corpus.sections)
+    assert answers(built.search) == answers(fresh(notes, analyzer)[1])
+    after = CountingAnalyzer(analyzer)
+    build_notes(notes, after, cache_dir)
+    assert after.texts == []
+
+
+def test_a_damaged_cached_analysis_is_made_again_when_needed(notes, cache_dir, analyzer):
+    """Analyses stay JSON text until the quiz needs them: a bad one is analysed again then."""
+    build_notes(notes, analyzer, cache_dir)
+    rewrite_entries(cache_dir, _rows(lambda rows: [row.__setitem__(WIDTH + 3, '{"not": "an analysis"}') for row in rows]))
+    built = build_notes(notes, analyzer, cache_dir)
+    assert built.quiz.items == QuizEngine(fresh(notes, analyzer)[0].sections).items
+
+
+def test_damaged_token_offsets_only_lose_the_highlight(notes, cache_dir, analyzer):
+    build_notes(notes, analyzer, cache_dir)
+    rewrite_entries(cache_dir, _rows(lambda rows: [row.__setitem__(WIDTH + 2, ",".join("x" * (2 * row[WIDTH + 1]))) for row in rows if row[WIDTH + 1]]))
+    built = build_notes(notes, analyzer, cache_dir)
+    hit = built.search.rank("KVMとQEMUの違いは？", 1).hits[0]
+    assert hit.matched and hit.spans == ()
 
 
 def test_a_cache_made_with_other_tokenizer_settings_is_not_used(notes, cache_dir, analyzer):
@@ -216,14 +255,41 @@ def test_a_cache_made_with_other_tokenizer_settings_is_not_used(notes, cache_dir
 
 def test_a_cache_made_by_other_code_is_not_used(notes, cache_dir, analyzer, monkeypatch):
     """An upgrade of manabi with the cache kept (the container's /data volume)."""
-    assert set(CODE_MODULES) >= {"notes.py", "analyzer.py", "search.py", "quiz.py", "morphology.py", "cache.py"}
-    assert len(code_digest()) == 64  # every one of them is there to read
     build_notes(notes, analyzer, cache_dir)
     monkeypatch.setattr(cache_module, "code_digest", lambda: "another version of manabi")
     counting = CountingAnalyzer(analyzer)
     built = build_notes(notes, counting, cache_dir)
     assert len(counting.texts) == len(built.corpus.sections)
-    assert len(entry_files(cache_dir)) == 2  # the entries of the old code are gone
+    assert len(entry_keys(cache_dir)) == 2  # the entries of the old code are gone
+
+
+def test_the_code_digest_covers_every_module_under_bot_core(tmp_path, monkeypatch):
+    """A new module or sub-package (the quiz package, markdown.py) changes the digest."""
+    core = tmp_path / "core"
+    (core / "quiz").mkdir(parents=True)
+    (core / "notes.py").write_text("A = 1\n", encoding="utf-8")
+    monkeypatch.setattr(cache_module, "CORE", core)
+    digests = []
+    for change in (
+        lambda: None,
+        lambda: (core / "quiz" / "pools.py").write_text("B = 2\n", encoding="utf-8"),
+        lambda: (core / "quiz" / "pools.py").write_text("B = 3\n", encoding="utf-8"),
+        lambda: (core / "markdown.py").write_text("", encoding="utf-8"),
+    ):
+        change()
+        cache_module.code_digest.cache_clear()
+        digests.append(cache_module.code_digest())
+    cache_module.code_digest.cache_clear()
+    assert len(set(digests)) == 4
+
+
+def test_new_section_fields_are_stored_without_cache_changes(notes, cache_dir, analyzer):
+    """Sections are stored field by field from dataclasses.fields(Section)."""
+    build_notes(notes, analyzer, cache_dir)
+    (path,) = cache_files(cache_dir)
+    assert json.loads(path.read_text(encoding="utf-8").splitlines()[0])["section"] == list(SECTION_FIELDS)
+    assert {"kind", "markdown", "aliases"} <= set(SECTION_FIELDS)
+    assert build_notes(notes, analyzer, cache_dir).corpus == fresh(notes, analyzer)[0]
 
 
 def test_search_results_with_the_cache_equal_those_without(cache_dir, analyzer):
@@ -263,12 +329,23 @@ def test_two_notes_folders_sharing_a_cache_keep_their_entries(notes, tmp_path, c
     assert counting.texts == []
 
 
-def test_entries_are_written_whole_with_no_temporary_files_left(notes, cache_dir, analyzer):
+def test_the_cache_is_written_whole_with_no_temporary_files_left(notes, cache_dir, analyzer):
     build_notes(notes, analyzer, cache_dir)
-    files = list(cache_dir.rglob("*.*"))
-    assert files and all(f.suffix == ".json" for f in files)
-    for f in files:
-        assert json.loads(f.read_text(encoding="utf-8"))["format"] == FORMAT
+    files = list(cache_dir.rglob("*"))
+    assert len(files) == 1 and files[0].suffix == ".jsonl"
+    header, *entries = files[0].read_text(encoding="utf-8").splitlines()
+    assert json.loads(header)["format"] == FORMAT
+    assert len(entries) == 2 and all(isinstance(json.loads(e.split("\t", 1)[1]), list) for e in entries)
+
+
+def test_an_unchanged_build_does_not_rewrite_the_cache(notes, cache_dir, analyzer):
+    build_notes(notes, analyzer, cache_dir)
+    (path,) = cache_files(cache_dir)
+    path.touch()
+    before = path.stat().st_mtime_ns
+    path_id = path.stat().st_ino
+    build_notes(notes, analyzer, cache_dir)
+    assert (path.stat().st_mtime_ns, path.stat().st_ino) == (before, path_id)
 
 
 def test_cache_keys_depend_on_content_and_fingerprint(tmp_path):
