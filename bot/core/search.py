@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 from sys import intern
 
@@ -47,15 +47,19 @@ class TextTokens:
     def of(cls, terms: Sequence[str], tokens: Sequence[Token]) -> TextTokens:
         return cls(terms, len(tokens), ",".join(f"{t.begin},{t.end}" for t in tokens))
 
-    def tokens(self) -> list[tuple[str, int, int]]:
-        """(term, begin, end) of each token of the text; none if offsets are damaged."""
-        try:
-            numbers = [int(n) for n in self.offsets.split(",")] if self.count else []
-        except ValueError:
+    def tokens(self, wanted: Container[str] | None = None) -> list[tuple[str, int, int]]:
+        """(term, begin, end) of each token of the text, or of those whose term is
+        wanted; none if the offsets are damaged."""
+        chosen = [i for i in range(self.count) if wanted is None or self.terms[i] in wanted]
+        if not chosen:
             return []
+        numbers = self.offsets.split(",")
         if len(numbers) != 2 * self.count:
             return []
-        return [(self.terms[i], numbers[2 * i], numbers[2 * i + 1]) for i in range(self.count)]
+        try:
+            return [(self.terms[i], int(numbers[2 * i]), int(numbers[2 * i + 1])) for i in chosen]
+        except ValueError:
+            return []
 
 
 class TermMaker:
@@ -168,9 +172,12 @@ class SectionSearch:
 
     def _spans(self, doc: int, matched: tuple[str, ...], joined: frozenset[str]) -> tuple[tuple[int, int], ...]:
         text = self.sections[doc].text
+        wanted = frozenset(matched)
         if self.text_tokens is None:  # terms given without offsets: tokenize this hit
-            return tuple(self.analyzer.spans(text, frozenset(matched), joined))
-        return tuple(spans_of(self.text_tokens[doc].tokens(), text, frozenset(matched), joined))
+            return tuple(self.analyzer.spans(text, wanted, joined))
+        # Only a term the question joined (VT-d) needs the words around it.
+        tokens = self.text_tokens[doc].tokens(None if wanted & joined else wanted)
+        return tuple(spans_of(tokens, text, wanted, joined))
 
     def search(self, question: str, k: int) -> tuple[Hit, ...]:
         ranking = self.rank(question, k)
