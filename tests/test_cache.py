@@ -134,42 +134,42 @@ def test_a_deleted_file_leaves_no_entry_behind(notes, cache_dir, analyzer):
     assert len(entry_keys(cache_dir)) == 1
 
 
-WIDTH = len(SECTION_FIELDS)  # a row: the section's fields, then terms, count, offsets, analysis
-
-
-def _rows(change):
-    """A corruption of each entry's rows: change(rows) edits the parsed rows in place."""
+def _parts(change):
+    """A corruption of each entry's parsed parts [sections, search, analyses], edited in place."""
 
     def corrupt(text: str) -> str:
-        rows = json.loads(text)
-        change(rows)
-        return json.dumps(rows, ensure_ascii=False)
+        parts = [json.loads(part) for part in text.split("\t")]
+        change(parts)
+        return "\t".join(json.dumps(part, ensure_ascii=False) for part in parts)
 
     return corrupt
 
 
-def _set(index: int, value):
-    def change(rows):
-        rows[0][index] = value
+def _set(part: int, index: int, value):
+    def change(parts):
+        parts[part][0][index] = value
 
     return change
 
 
+SECTIONS, SEARCH, ANALYSES = range(3)
+
 ENTRY_CORRUPTIONS = {
     "garbage": lambda text: "\x00 garbage",
     "empty": lambda text: "",
-    "truncated JSON": lambda text: text[: len(text) // 2],
-    "a JSON list of numbers": lambda text: "[1, 2, 3]",
-    "JSON null": lambda text: "null",
-    "rows in an object": lambda text: json.dumps({"0": json.loads(text)}),
-    "deeply nested JSON": lambda text: "[" * 100_000 + "]" * 100_000,
-    "terms that are not a string": _rows(_set(WIDTH, [1, 2, 3])),
-    "a negative token count": _rows(_set(WIDTH + 1, -1)),
-    "more tokens than terms": _rows(_set(WIDTH + 1, 10_000)),
-    "offsets of another count": _rows(_set(WIDTH + 2, "0,1,2")),
-    "a line number as a string": _rows(_set(SECTION_FIELDS.index("line_start"), "3")),
-    "headings that are not strings": _rows(_set(SECTION_FIELDS.index("headings"), [1])),
-    "a row of the old format": _rows(lambda rows: rows.__setitem__(0, rows[0][:6])),
+    "truncated": lambda text: text[: text.index("\t") // 2],
+    "a JSON list of numbers": lambda text: "[1, 2, 3]\t[1, 2, 3]\t[]",
+    "JSON null": lambda text: "null\tnull\tnull",
+    "rows in an object": _parts(lambda parts: parts.__setitem__(SECTIONS, {"0": parts[SECTIONS]})),
+    "deeply nested JSON": lambda text: "[" * 100_000 + "]" * 100_000 + text[text.index("\t") :],
+    "fewer search rows than sections": _parts(lambda parts: parts[SEARCH].pop()),
+    "terms that are not a string": _parts(_set(SEARCH, 0, [1, 2, 3])),
+    "a negative token count": _parts(_set(SEARCH, 1, -1)),
+    "more tokens than terms": _parts(_set(SEARCH, 1, 10_000)),
+    "offsets of another count": _parts(_set(SEARCH, 2, "0,1,2")),
+    "a line number as a string": _parts(_set(SECTIONS, SECTION_FIELDS.index("line_start"), "3")),
+    "headings that are not strings": _parts(_set(SECTIONS, SECTION_FIELDS.index("headings"), [1])),
+    "a section of fewer fields": _parts(lambda parts: parts[SECTIONS].__setitem__(0, parts[SECTIONS][0][:5])),
 }
 
 
@@ -203,7 +203,9 @@ def _header(change):
 FILE_CORRUPTIONS = {
     "garbage bytes": lambda data: b"\x80\x00\xff garbage \xfe",
     "empty file": lambda data: b"",
-    "not UTF-8 in an entry": lambda data: data.replace("仮想化".encode(), b"\xff\xfe", 1),
+    "not UTF-8 in every entry": lambda data: b"\n".join(
+        [line if i == 0 else line[:33] + b"\xff\xfe" + line[33:] for i, line in enumerate(data.split(b"\n"))]
+    ),
     "another fingerprint": _header(lambda h: h.update(fingerprint=h["fingerprint"].replace("sudachipy=", "sudachipy=0.0.1-"))),
     "another format": _header(lambda h: h.update(format=FORMAT - 1)),
     "other Section fields": _header(lambda h: h.update(section=[*h["section"], "summary"])),
@@ -230,14 +232,18 @@ def test_a_corrupt_or_foreign_cache_file_is_a_miss(notes, cache_dir, analyzer, c
 def test_a_damaged_cached_analysis_is_made_again_when_needed(notes, cache_dir, analyzer):
     """Analyses stay JSON text until the quiz needs them: a bad one is analysed again then."""
     build_notes(notes, analyzer, cache_dir)
-    rewrite_entries(cache_dir, _rows(lambda rows: [row.__setitem__(WIDTH + 3, '{"not": "an analysis"}') for row in rows]))
-    built = build_notes(notes, analyzer, cache_dir)
-    assert built.quiz.items == QuizEngine(fresh(notes, analyzer)[0].sections).items
+    expected = QuizEngine(fresh(notes, analyzer)[0].sections).items
+    rewrite_entries(cache_dir, _parts(lambda parts: parts[ANALYSES].__setitem__(0, {"not": "an analysis"})))
+    assert build_notes(notes, analyzer, cache_dir).quiz.items == expected
+    rewrite_entries(cache_dir, lambda text: text[: text.rindex("\t") + 5])  # analyses cut short
+    assert build_notes(notes, analyzer, cache_dir).quiz.items == expected
 
 
 def test_damaged_token_offsets_only_lose_the_highlight(notes, cache_dir, analyzer):
     build_notes(notes, analyzer, cache_dir)
-    rewrite_entries(cache_dir, _rows(lambda rows: [row.__setitem__(WIDTH + 2, ",".join("x" * (2 * row[WIDTH + 1]))) for row in rows if row[WIDTH + 1]]))
+    rewrite_entries(
+        cache_dir, _parts(lambda parts: [row.__setitem__(2, ",".join("x" * (2 * row[1]))) for row in parts[SEARCH] if row[1]])
+    )
     built = build_notes(notes, analyzer, cache_dir)
     hit = built.search.rank("KVMとQEMUの違いは？", 1).hits[0]
     assert hit.matched and hit.spans == ()
@@ -335,7 +341,10 @@ def test_the_cache_is_written_whole_with_no_temporary_files_left(notes, cache_di
     assert len(files) == 1 and files[0].suffix == ".jsonl"
     header, *entries = files[0].read_text(encoding="utf-8").splitlines()
     assert json.loads(header)["format"] == FORMAT
-    assert len(entries) == 2 and all(isinstance(json.loads(e.split("\t", 1)[1]), list) for e in entries)
+    assert len(entries) == 2
+    for entry in entries:
+        key, *parts = entry.split("\t")
+        assert len(key) == 32 and [type(json.loads(part)) for part in parts] == [list, list, list]
 
 
 def test_an_unchanged_build_does_not_rewrite_the_cache(notes, cache_dir, analyzer):

@@ -8,15 +8,18 @@ Layout: one file per notes folder, <cache dir>/<corpus id>.jsonl, where
 Its first line is a header: the format, the digest of the code that makes the entries
 (every .py under bot/core), Analyzer.fingerprint (tokenizer settings, SudachiPy and
 dictionary versions) and the names of Section's fields. Each further line is one notes
-file's entry: `<entry key>\t<JSON list of section rows>`, where
+file's entry, four parts split by tabs (JSON escapes them inside strings):
+  <entry key>  <sections: their fields>  <search: terms, token count, token offsets>
+  <quiz analyses>
+one row a section in each JSON list, where
   entry key = the first 32 hex digits of sha256 of the header's code digest and
               fingerprint and the file's text.
 A file is found by its content, not its name: renaming a note re-tokenizes nothing,
 editing one re-tokenizes it alone, and upgrading manabi starts afresh.
 
 Loading reads the file once and parses an entry only when its note asks for it; the
-quiz analyses and the token offsets stay JSON text until they are needed (an answer
-needs its hits' alone). A header from other code, a line that is not JSON or a row of
+quiz analyses stay JSON text until the quiz is first needed, and token offsets are
+decoded for hits alone. A header from other code, a line that is not JSON or a row of
 another shape is a miss, never a crash. The file is rewritten after a build that
 changed anything, to a temporary file moved into place with os.replace, so a crash
 never leaves half a file under the real name; entries the build did not use are dropped.
@@ -63,19 +66,44 @@ class FileEntry:
     analyses: list[SectionAnalysis | LazyAnalysis] = field(default_factory=list)
 
 
-@dataclass(slots=True)
-class LazyAnalysis:
-    """A cached quiz analysis kept as JSON text: decoded on demand, and remade from the
-    section's text (remake) if the text turns out not to be a valid analysis."""
+class _AnalysesText:
+    """One entry's quiz analyses as the JSON text read from the cache, decoded all at
+    once when the quiz first needs one; a section whose analysis proves unreadable is
+    analysed again (remake)."""
 
-    data: str
-    remake: Callable[[], SectionAnalysis]
+    def __init__(self, data: bytes, sections: list[Section], remake: Callable[[Section], SectionAnalysis]) -> None:
+        self.data = data
+        self.sections = sections
+        self.remake = remake
+        self._decoded: list[SectionAnalysis] | None = None
+
+    def get(self, index: int) -> SectionAnalysis:
+        if self._decoded is None:
+            try:
+                rows = json.loads(self.data.decode("utf-8", "surrogatepass"))
+            except (ValueError, RecursionError):
+                rows = None
+            if type(rows) is not list or len(rows) != len(self.sections):
+                rows = [None] * len(self.sections)
+            self._decoded = [self._analysis(row, section) for row, section in zip(rows, self.sections)]
+        return self._decoded[index]
+
+    def _analysis(self, row: object, section: Section) -> SectionAnalysis:
+        try:
+            return analysis_from_json(row)
+        except ValueError:
+            return self.remake(section)
+
+
+@dataclass(frozen=True, slots=True)
+class LazyAnalysis:
+    """A cached quiz analysis, decoded when first needed."""
+
+    source: _AnalysesText
+    index: int
 
     def decode(self) -> SectionAnalysis:
-        try:
-            return analysis_from_json(json.loads(self.data))
-        except (ValueError, RecursionError):
-            return self.remake()
+        return self.source.get(self.index)
 
 
 def decoded(analyses: Sequence[SectionAnalysis | LazyAnalysis]) -> list[SectionAnalysis]:
@@ -93,8 +121,8 @@ class NotesCache:
             {"format": FORMAT, "code": code_digest(), "fingerprint": fingerprint, "section": SECTION_FIELDS},
             ensure_ascii=False,
         )
-        self._lines: dict[str, str] | None = None  # entry key -> its line's JSON, as read
-        self._used: dict[str, str] = {}  # what the next file holds
+        self._lines: dict[str, bytes] | None = None  # entry key -> its line's JSON parts, as read
+        self._used: dict[str, bytes] = {}  # what the next file holds
         self._changed = False
 
     def key(self, note: NoteFile) -> str:
@@ -108,34 +136,39 @@ class NotesCache:
         line = self._read().get(key)
         if line is None:
             return None
+        parts = line.split(b"\t")
+        if len(parts) != 3:
+            return None
         try:
-            rows = json.loads(line)
+            # Text of notes may hold lone surrogates (surrogateescape): written with surrogatepass.
+            sections, search = (json.loads(part.decode("utf-8", "surrogatepass")) for part in parts[:2])
         except (ValueError, RecursionError):
             return None
-        entry = _entry(rows, note, remake)
+        analyses_json = parts[2]
+        entry = _entry(sections, search, note)
         if entry is not None:
+            source = _AnalysesText(analyses_json, entry.sections, remake)
+            entry.analyses = [LazyAnalysis(source, i) for i in range(len(entry.sections))]
             self._used[key] = line
         return entry
 
     def store(self, note: NoteFile, made: FileEntry) -> None:
-        rows = [
-            [
-                *_section_row(s),
-                _TERM_SEPARATOR.join(terms),
-                tokens.count,
-                tokens.offsets,
-                json.dumps(analysis_to_json(analysis), ensure_ascii=False, separators=(",", ":")),
-            ]
-            for s, terms, tokens, analysis in zip(made.sections, made.terms, made.text_tokens, decoded(made.analyses))
-        ]
-        self._used[self.key(note)] = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+        parts = (
+            [_section_row(s) for s in made.sections],
+            [[_TERM_SEPARATOR.join(terms), t.count, t.offsets] for terms, t in zip(made.terms, made.text_tokens)],
+            [analysis_to_json(analysis) for analysis in decoded(made.analyses)],
+        )
+        # JSON escapes tabs and newlines inside strings: the three parts split at tabs.
+        self._used[self.key(note)] = b"\t".join(
+            json.dumps(p, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass") for p in parts
+        )
         self._changed = True
 
     def save(self) -> None:
         """Write the entries this build used, if anything changed, and clean up."""
         if self._changed or set(self._read()) != set(self._used):
-            lines = [self._header, *(f"{key}\t{line}" for key, line in self._used.items())]
-            data = "\n".join(lines).encode("utf-8", "surrogatepass") + b"\n"
+            lines = [self._header.encode(), *(key.encode() + b"\t" + line for key, line in self._used.items())]
+            data = b"\n".join(lines) + b"\n"
             try:
                 self.cache_dir.mkdir(parents=True, exist_ok=True)
                 _write_atomically(self.path, data)
@@ -145,22 +178,22 @@ class NotesCache:
             self._changed = False
         self._remove_stale_temporaries()
 
-    def _read(self) -> dict[str, str]:
+    def _read(self) -> dict[str, bytes]:
         """The file's entries by key, their JSON not parsed; empty if the file is missing,
         unreadable or made by other code or settings."""
         if self._lines is None:
             self._lines = {}
             try:
-                text = self.path.read_bytes().decode("utf-8", "surrogatepass")
-            except (OSError, UnicodeDecodeError):
+                data = self.path.read_bytes()
+            except OSError:
                 return self._lines
-            header, _, body = text.partition("\n")
-            if header != self._header:
+            lines = data.split(b"\n")
+            if lines[0] != self._header.encode():
                 return self._lines
-            for line in body.splitlines():
-                key, tab, data = line.partition("\t")
+            for line in lines[1:]:
+                key, tab, rest = line.partition(b"\t")
                 if tab and len(key) == 32:
-                    self._lines[key] = data
+                    self._lines[key.decode("ascii", "replace")] = rest
         return self._lines
 
     def _remove_stale_temporaries(self) -> None:
@@ -193,49 +226,50 @@ def _section_row(section: Section) -> list:
     return [list(v) if isinstance(v, tuple) else v for v in (getattr(section, name) for name in SECTION_FIELDS)]
 
 
-def _entry(rows: object, note: NoteFile, remake: Callable[[Section], SectionAnalysis]) -> FileEntry | None:
-    """The entry these rows make, or None if they are not a list of well-formed rows."""
-    if type(rows) is not list:
+def _entry(sections: object, search: object, note: NoteFile) -> FileEntry | None:
+    """The entry (without its analyses) that these parts make, or None if they are not
+    lists of well-formed rows of the same length."""
+    if type(sections) is not list or type(search) is not list or len(sections) != len(search):
         return None
-    width = len(SECTION_FIELDS)
     entry = FileEntry([])
-    for row in rows:
-        if type(row) is not list or len(row) != width + 4:
+    for values, row in zip(sections, search):
+        if type(row) is not list or len(row) != 3:
             return None
-        values = row[:width]
-        terms, count, offsets, analysis = row[width:]
-        if not (type(terms) is str and type(count) is int and type(offsets) is str and type(analysis) is str):
+        terms, count, offsets = row
+        if not (type(terms) is str and type(count) is int and type(offsets) is str):
             return None
         section = _section(values, note)
         if section is None:
             return None
-        term_list = [intern(t) for t in terms.split(_TERM_SEPARATOR)] if terms else []
+        term_list = list(map(intern, terms.split(_TERM_SEPARATOR))) if terms else []
         if not 0 <= count <= len(term_list) or offsets.count(",") != max(2 * count - 1, 0) or bool(offsets) != bool(count):
             return None
         entry.sections.append(section)
         entry.terms.append(term_list)
         entry.text_tokens.append(TextTokens(term_list, count, offsets))
-        entry.analyses.append(LazyAnalysis(analysis, functools.partial(remake, section)))
     return entry
 
 
-def _section(values: list, note: NoteFile) -> Section | None:
+def _section(values: object, note: NoteFile) -> Section | None:
     """A Section from its stored field values (the file from the note: renaming is free)."""
-    kwargs = {}
-    for name, value in zip(SECTION_FIELDS, values):
-        if isinstance(getattr(_SAMPLE, name), tuple):
+    if type(values) is not list or len(values) != len(_FIELD_TYPES):
+        return None
+    for i, expected in enumerate(_FIELD_TYPES):
+        value = values[i]
+        if expected is tuple:
             if type(value) is not list or not all(type(v) is str for v in value):
                 return None
-            value = tuple(value)
-        elif type(value) is not type(getattr(_SAMPLE, name)):
+            values[i] = tuple(value)
+        elif type(value) is not expected:
             return None
-        kwargs[name] = value
-    kwargs["file"] = note.path
-    return Section(**kwargs)
+    values[_FILE] = note.path
+    return Section(*values)
 
 
-# A Section whose every field has a value of its type, to check stored values against.
-_SAMPLE = Section(file="", line_start=0, line_end=0, headings=(), text="")
+# The type of each field of Section, read from a Section whose every field has a value:
+# str, int or tuple (of str).
+_FIELD_TYPES = tuple(type(getattr(Section("", 0, 0, (), ""), name)) for name in SECTION_FIELDS)
+_FILE = SECTION_FIELDS.index("file")
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -22,8 +22,9 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import chain
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a cold start counts
-if TYPE_CHECKING:
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # numpy is imported only for large notes (ARRAY_MIN_DOCS)
     import numpy as np
 
 ARRAY_MIN_DOCS = 2_000
@@ -167,10 +168,9 @@ class ArrayPostings:
             return  # BM25 divides by the average length: nothing to index
         # Every (term, doc) pair as one number, term * size + doc; sorting them
         # groups each term's postings with its documents ascending.
-        ids = self._term_ids
-        token_terms = np.fromiter(
-            (ids.setdefault(t, len(ids)) for t in chain.from_iterable(docs)), dtype=np.int64, count=total_len
-        )
+        # Term ids in order of first use.
+        ids = self._term_ids = {term: i for i, term in enumerate(dict.fromkeys(chain.from_iterable(docs)))}
+        token_terms = np.fromiter(map(ids.__getitem__, chain.from_iterable(docs)), dtype=np.int64, count=total_len)
         token_docs = np.repeat(np.arange(self.size, dtype=np.int64), doc_lens)
         pairs, tfs = np.unique(token_terms * self.size + token_docs, return_counts=True)
         pair_terms, self._docs = np.divmod(pairs, self.size)
