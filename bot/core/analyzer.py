@@ -30,6 +30,7 @@ _AFFIXES = ("接尾辞", "接頭辞")
 _LEADING_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])?\s*")
 # Capitalised Latin words in a row: "Windows Subsystem for Linux" -> "wsl".
 _LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[ \t]+[A-Za-z][A-Za-z0-9]*)+")
+_WORD_CHAR = re.compile(r"[^\W_]")  # \w is str.isalnum() plus the underscore
 # A note's topic is read from at most this many characters after its leading mark.
 TOPIC_CHARS = 200
 
@@ -223,8 +224,9 @@ def _only_joiners(gap: str) -> bool:
 
 
 def _has_word_char(surface: str) -> bool:
-    """Emoji and other pictographs are tagged as nouns at times; they are not terms."""
-    return any(c.isalnum() for c in surface)
+    """Emoji and other pictographs are tagged as nouns at times; they are not terms.
+    A word character is a letter or digit of any script (str.isalnum)."""
+    return _WORD_CHAR.search(surface) is not None
 
 
 def _acronyms(text: str) -> list[Token]:

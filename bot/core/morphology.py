@@ -53,6 +53,7 @@ class Morphology:
         self._tokenizer = (dictionary or Dictionary(dict="core")).tokenizer(mode=SplitMode.C)
         self._lock = threading.Lock()
         self._pos: dict[int, tuple[str, ...]] = {}  # part-of-speech id -> its fields
+        self._words: dict[tuple[int, bool], tuple] = {}  # see _word
 
     def morphemes(self, text: str, compounds: bool = False) -> list[Morpheme]:
         """Every morpheme of text, mode C; with compounds, each compound also gets its
@@ -61,12 +62,36 @@ class Morphology:
         with self._lock:
             for offset, piece in text_chunks(text):
                 for m in self._tokenizer.tokenize(piece):
-                    pos = self._part_of_speech(m)
                     surface = m.surface()
                     begin = offset + m.begin()
-                    parts = self._parts(m, offset) if compounds and _may_split(surface, pos) else ()
-                    out.append(Morpheme(surface, begin, offset + m.end(), pos, m.normalized_form(), parts))
+                    pos, normalized, parts = self._word(m, compounds and _may_split(surface, self._part_of_speech(m)))
+                    if parts:
+                        parts = tuple(
+                            Morpheme(surface[b:e], begin + b, begin + e, p, n) for b, e, p, n in parts
+                        )
+                    out.append(Morpheme(surface, begin, offset + m.end(), pos, normalized, parts))
         return out
+
+    def _word(self, m, split: bool) -> tuple[tuple[str, ...], str, tuple]:
+        """What the dictionary says of the morpheme's word: its part of speech, its
+        normalized form and, if split, its mode-A parts as (begin, end, pos, normalized)
+        relative to it. Kept per word id, so each word is looked up once per process;
+        words not in the dictionary are looked up each time."""
+        key = (m.word_id(), split) if not m.is_oov() else None
+        word = self._words.get(key) if key else None
+        if word is None:
+            parts = ()
+            if split:
+                found = m.split(SplitMode.A)
+                if len(found) > 1:
+                    start = m.begin()
+                    parts = tuple(
+                        (p.begin() - start, p.end() - start, self._part_of_speech(p), p.normalized_form()) for p in found
+                    )
+            word = (self._part_of_speech(m), m.normalized_form(), parts)
+            if key:
+                self._words[key] = word
+        return word
 
     def _part_of_speech(self, m) -> tuple[str, ...]:
         pos_id = m.part_of_speech_id()
@@ -74,15 +99,6 @@ class Morphology:
         if pos is None:
             pos = self._pos[pos_id] = tuple(m.part_of_speech())
         return pos
-
-    def _parts(self, m, offset: int) -> tuple[Morpheme, ...]:
-        parts = m.split(SplitMode.A)
-        if len(parts) < 2:
-            return ()
-        return tuple(
-            Morpheme(p.surface(), offset + p.begin(), offset + p.end(), self._part_of_speech(p), p.normalized_form())
-            for p in parts
-        )
 
     def key(self, text: str) -> str:
         """A spelling-insensitive key: NFKC, case-folded, Sudachi normalized forms,
@@ -93,10 +109,11 @@ class Morphology:
 
 def _may_split(surface: str, pos: tuple[str, ...]) -> bool:
     """Whether the morpheme may be a compound whose mode-A parts are search terms: one
-    character never splits, and a Latin word ("Amazon EC2") splits by its words instead."""
-    if len(surface) < 2 or pos[0] in _NEVER_SPLIT:
+    character never splits, a Latin word ("Amazon EC2") splits by its words instead, and
+    particles, symbols and spaces never do."""
+    if len(surface) < 2 or (LATIN_WORD.search(surface) and not has_japanese(surface)):
         return False
-    return not (LATIN_WORD.search(surface) and not has_japanese(surface))
+    return pos[0] not in _NEVER_SPLIT
 
 
 def has_japanese(text: str) -> bool:
