@@ -168,3 +168,90 @@ def test_keeping_function_words():
 
     assert "何" in Analyzer(drop_function_words=False).terms("何をする")
     assert "何" not in Analyzer().terms("何をする")
+
+
+# Found by mutation testing (mutmut over bot/core/analyzer.py) ----------------------
+
+
+def test_a_default_analyzer_expands_compounds_drops_function_words_and_makes_acronyms():
+    from bot.core.analyzer import Analyzer
+
+    fresh = Analyzer()
+    assert {"仮想", "仮想化"} <= set(fresh.terms("準仮想化"))
+    assert "wsl" in fresh.terms("Windows Subsystem for Linux")
+    assert "何" not in fresh.terms("何をする")
+
+
+def test_latin_compound_parts_point_at_their_words(analyzer):
+    text = "XはAmazon EC2で動く"
+    parts = [(t.term, text[t.begin : t.end]) for t in analyzer.tokens(text) if t.part and t.term != "ae"]
+    assert parts == [("amazon", "Amazon"), ("ec", "EC"), ("2", "2")]
+
+
+def test_a_latin_word_of_two_pieces_is_split_and_one_piece_is_not():
+    from bot.core.analyzer import Analyzer, Token
+    from bot.core.morphology import Morpheme
+
+    analyzer = Analyzer()
+    two = Morpheme("Python3", 4, 11, ("名詞", "固有名詞", "一般", "*", "*", "*"), "Python3")
+    assert analyzer._parts(two) == [Token("python", 4, 10, part=True), Token("3", 10, 11, part=True)]
+    one = Morpheme("Python", 4, 10, ("名詞", "固有名詞", "一般", "*", "*", "*"), "Python")
+    assert analyzer._parts(one) == []
+
+
+def test_parts_of_a_compound_verb_are_phrasing(analyzer):
+    tokens = {t.term: (t.phrasing, t.part) for t in analyzer.tokens("使い分ける")}
+    assert tokens == {"使い分ける": (True, False), "使う": (True, True), "分ける": (True, True)}
+
+
+def test_the_topic_stops_at_a_verb_a_pronoun_or_an_adnominal(analyzer):
+    assert analyzer.topic_terms("- 動かすKVM") == []
+    assert analyzer.topic_terms("- それはKVM") == []
+    assert analyzer.topic_terms("- このKVM") == []
+    assert analyzer.topic_terms("- KVM仮想化") == ["kvm", "仮想化"]
+
+
+def test_a_topic_may_end_exactly_at_200_characters(analyzer):
+    assert analyzer.topic_terms("- " + "a" * 200) == ["a" * 200]
+    assert analyzer.topic_terms("- " + "a" * 201) == []
+
+
+def test_three_pieces_joined_are_one_joined_word(analyzer):
+    question = "VT-d-xとは"
+    assert joined_only(analyzer.tokens(question), question) == {"vt", "d", "x"}
+
+
+def test_a_part_inside_a_longer_word_is_no_word_of_its_own():
+    # b lies inside a (a compound and its part): the word is a, which is not wanted.
+    assert spans_of([("b", 2, 3), ("a", 0, 5)], "aaaaa", {"b"}, {"b"}) == []
+    assert spans_of([("b", 2, 3), ("a", 0, 5)], "aaaaa", {"b"}) == [(2, 3)]
+
+
+def test_a_compound_comes_before_its_first_part():
+    # ab and its part a start together: ab is the word; c is joined to it by a hyphen.
+    tokens = [("ab", 0, 2), ("a", 0, 1), ("c", 3, 4)]
+    assert spans_of(tokens, "ab-c", {"a", "c"}, {"a"}) == [(3, 4)]
+    assert spans_of(list(reversed(tokens)), "ab-c", {"a", "c"}, {"a"}) == [(3, 4)]
+
+
+def test_a_touching_word_starts_a_word_of_its_own():
+    # b touches a without a joiner: b-c is its own joined word, both wanted.
+    assert spans_of([("a", 0, 1), ("b", 1, 2), ("c", 3, 4)], "ab-c", {"b", "c"}, {"c"}) == [(1, 4)]
+
+
+def test_a_joined_word_is_whole_only_if_every_piece_is_wanted():
+    tokens = [("a", 0, 1), ("b", 2, 3), ("c", 4, 5)]
+    assert spans_of(tokens, "a-b-c", {"a", "c"}, {"a", "c"}) == []
+    assert spans_of(tokens, "a-b-c", {"a", "b", "c"}, {"a", "c"}) == [(0, 5)]
+    # A compound's part extends its word: d after the compound ab is joined to it.
+    tokens = [("ab", 0, 2), ("b", 1, 3), ("d", 4, 5)]
+    assert spans_of(tokens, "abb-d", {"ab", "b", "d"}, {"d"}) == [(0, 5)]
+
+
+def test_only_hyphens_dots_and_underscores_join():
+    for gap in ["X", " ", "、", "--x"]:
+        text = f"a{gap}b"
+        assert spans_of([("a", 0, 1), ("b", 1 + len(gap), 2 + len(gap))], text, {"a", "b"}) == [
+            (0, 1),
+            (1 + len(gap), 2 + len(gap)),
+        ]

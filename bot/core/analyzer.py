@@ -121,11 +121,11 @@ class Analyzer:
     def topic_terms(self, text: str) -> list[str]:
         """Terms of the noun phrase a note opens with, up to its first particle or
         symbol: the topic it is about ("準仮想化は..." -> 準仮想化, "VT-d: ..." -> vt)."""
-        lead = _LEADING_MARK.match(text).end()
-        return self.topic_from_morphemes(self._morphology.morphemes(text[: lead + TOPIC_CHARS]), text)
+        return self.topic_from_morphemes(self._morphology.morphemes(text), text)
 
     def topic_from_morphemes(self, morphemes: Iterable[Morpheme], text: str) -> list[str]:
-        """topic_terms of text, given its morphemes."""
+        """topic_terms of text, given its morphemes: a topic that runs past TOPIC_CHARS
+        characters after the leading mark stops before the word that does."""
         lead = _LEADING_MARK.match(text).end()
         limit = lead + TOPIC_CHARS
         topic = []
