@@ -53,7 +53,8 @@ class Morphology:
         self._tokenizer = (dictionary or Dictionary(dict="core")).tokenizer(mode=SplitMode.C)
         self._lock = threading.Lock()
         self._pos: dict[int, tuple[str, ...]] = {}  # part-of-speech id -> its fields
-        self._words: dict[tuple[int, bool], tuple] = {}  # see _word
+        self._words: dict[int, tuple] = {}  # word id -> see _word
+        self._compounds: dict[tuple[int, str], tuple] = {}  # (word id, surface) -> see _parts
 
     def morphemes(self, text: str, compounds: bool = False) -> list[Morpheme]:
         """Every morpheme of text, mode C; with compounds, each compound also gets its
@@ -64,34 +65,41 @@ class Morphology:
                 for m in self._tokenizer.tokenize(piece):
                     surface = m.surface()
                     begin = offset + m.begin()
-                    pos, normalized, parts = self._word(m, compounds and _may_split(surface, self._part_of_speech(m)))
-                    if parts:
-                        parts = tuple(
-                            Morpheme(surface[b:e], begin + b, begin + e, p, n) for b, e, p, n in parts
-                        )
+                    pos, normalized, compound = self._word(m)
+                    parts = self._parts(m, surface, begin) if compounds and compound else ()
                     out.append(Morpheme(surface, begin, offset + m.end(), pos, normalized, parts))
         return out
 
-    def _word(self, m, split: bool) -> tuple[tuple[str, ...], str, tuple]:
+    def _word(self, m) -> tuple[tuple[str, ...], str, bool]:
         """What the dictionary says of the morpheme's word: its part of speech, its
-        normalized form and, if split, its mode-A parts as (begin, end, pos, normalized)
-        relative to it. Kept per word id, so each word is looked up once per process;
-        words not in the dictionary are looked up each time."""
-        key = (m.word_id(), split) if not m.is_oov() else None
-        word = self._words.get(key) if key else None
+        normalized form and whether it is a compound of several mode-A words that may be
+        search terms. Kept per word id, so each word is looked up once per process;
+        words not in the dictionary (all under one id) are looked up each time."""
+        if m.is_oov():
+            return self._part_of_speech(m), m.normalized_form(), False
+        word_id = m.word_id()
+        word = self._words.get(word_id)
         if word is None:
-            parts = ()
-            if split:
-                found = m.split(SplitMode.A)
-                if len(found) > 1:
-                    start = m.begin()
-                    parts = tuple(
-                        (p.begin() - start, p.end() - start, self._part_of_speech(p), p.normalized_form()) for p in found
-                    )
-            word = (self._part_of_speech(m), m.normalized_form(), parts)
-            if key:
-                self._words[key] = word
+            pos = self._part_of_speech(m)
+            compound = pos[0] not in _NEVER_SPLIT and len(m.split(SplitMode.A)) > 1
+            word = self._words[word_id] = (pos, m.normalized_form(), compound)
         return word
+
+    def _parts(self, m, surface: str, begin: int) -> tuple[Morpheme, ...]:
+        """The mode-A parts of a compound; none for a Latin word ("Amazon EC2"), which
+        the search splits by its words. Kept per word and spelling: the same word may be
+        spelt with another number of characters (half-width ｶﾞ for ガ)."""
+        if LATIN_WORD.search(surface) and not has_japanese(surface):
+            return ()
+        key = (m.word_id(), surface)
+        found = self._compounds.get(key)
+        if found is None:
+            start = m.begin()
+            found = self._compounds[key] = tuple(
+                (p.begin() - start, p.end() - start, self._part_of_speech(p), p.normalized_form())
+                for p in m.split(SplitMode.A)
+            )
+        return tuple(Morpheme(surface[b:e], begin + b, begin + e, pos, n) for b, e, pos, n in found)
 
     def _part_of_speech(self, m) -> tuple[str, ...]:
         pos_id = m.part_of_speech_id()
@@ -105,15 +113,6 @@ class Morphology:
         whitespace dropped ("Amazon EC2" == "amazon ec2" == "AmazonEC2")."""
         folded = unicodedata.normalize("NFKC", text).casefold()
         return morphemes_key(self.morphemes(folded))
-
-
-def _may_split(surface: str, pos: tuple[str, ...]) -> bool:
-    """Whether the morpheme may be a compound whose mode-A parts are search terms: one
-    character never splits, a Latin word ("Amazon EC2") splits by its words instead, and
-    particles, symbols and spaces never do."""
-    if len(surface) < 2 or (LATIN_WORD.search(surface) and not has_japanese(surface)):
-        return False
-    return pos[0] not in _NEVER_SPLIT
 
 
 def has_japanese(text: str) -> bool:
