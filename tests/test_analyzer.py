@@ -255,3 +255,27 @@ def test_only_hyphens_dots_and_underscores_join():
             (0, 1),
             (1 + len(gap), 2 + len(gap)),
         ]
+
+
+def _noun(surface: str, begin: int, normalized: str | None = None, parts=()):
+    from bot.core.morphology import Morpheme
+
+    pos = ("名詞", "普通名詞", "一般", "*", "*", "*")
+    return Morpheme(surface, begin, begin + len(surface), pos, normalized or surface, parts)
+
+
+def test_a_compound_of_neither_latin_nor_japanese_words_gives_its_parts(analyzer):
+    # Greek letters: no Latin word, no kana or kanji; the compound's parts count.
+    compound = _noun("αβγδ", 0, parts=(_noun("αβ", 0), _noun("γδ", 2)))
+    assert [t.term for t in analyzer.tokens_from_morphemes([compound], "αβγδ")] == ["αβγδ", "αβ", "γδ"]
+
+
+def test_compound_parts_are_lower_cased(analyzer):
+    compound = _noun("Ｘ線写真", 0, "X線写真", parts=(_noun("Ｘ線", 0, "X線"), _noun("写真", 2)))
+    assert [t.term for t in analyzer.tokens_from_morphemes([compound], "Ｘ線写真")] == ["x線写真", "x線", "写真"]
+
+
+def test_a_part_never_shortens_its_word():
+    # abc with its part ab: the word still ends at c, so d is joined to it by the hyphen.
+    tokens = [("abc", 0, 3), ("ab", 0, 2), ("d", 4, 5)]
+    assert spans_of(tokens, "abc-d", {"ab", "d"}, {"d"}) == [(0, 2)]
