@@ -12,9 +12,10 @@ starts it, so each peak memory figure belongs to that measurement alone.
                                                       `manabi ask -k 10 --json` in batch
                                                       mode makes them
 
-A build is what the bot does at start: the search index and the quiz engine. Quiz
-items are made when first asked for: an answer makes its hits' alone, the first /quiz
-or `manabi quiz` makes all of them (quiz_s).
+A build reads the notes and makes the search index; the quiz engine is made when the
+quiz is first needed (from analyses decoded then), and quiz items when first asked
+for: an answer makes its hits' alone, the first /quiz or `manabi quiz` makes all of
+them (quiz_s: the engine and all items, after a restart).
 """
 
 from __future__ import annotations

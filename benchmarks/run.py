@@ -141,9 +141,10 @@ COLUMNS = [
 def print_row(row: dict, header: bool) -> None:
     if header:
         print(
-            "build: search + quiz engine from scratch, whole process; bare: a whole process that\n"
+            "build: sections, terms and quiz analyses from scratch, whole process; bare: a whole process that\n"
             "imports SudachiPy, loads the dictionary and tokenizes the same notes (mode C);\n"
-            "ratio: build / bare; restart: the build on the warm cache, whole process;\n"
+            "ratio: build / bare; restart: the build on the warm cache, whole process (the quiz\n"
+            "engine is made on first use: see ask and quiz);\n"
             "MB: peak RSS of that process; ask: a whole `python -m bot.cli ask` on the warm cache;\n"
             "answer: one whole answer in batch mode (`ask -k 10 --json`: ranking, highlight\n"
             "spans, quiz items, JSON), hits seen for the first time; again: the same answers\n"
