@@ -429,3 +429,82 @@ def test_the_progress_bar_appears_after_a_second_and_ends_its_line():
 def test_no_progress_bar_when_stderr_is_not_a_terminal(monkeypatch):
     monkeypatch.setattr("sys.stderr", io.StringIO())
     assert stderr_progress() is None
+
+
+# The search index stored with the entries -----------------------------------------
+
+
+@pytest.fixture
+def array_index(monkeypatch):
+    """Index even these few sections with numpy arrays, the kind that is stored."""
+    from bot.core import index as index_module
+
+    monkeypatch.setattr(index_module, "ARRAY_MIN_DOCS", 1)
+
+
+def index_line(cache_dir: Path) -> dict:
+    (path,) = cache_files(cache_dir)
+    last = path.read_text(encoding="utf-8").splitlines()[-1]
+    assert last.startswith("index\t")
+    return json.loads(last.split("\t", 1)[1])
+
+
+def test_a_restart_with_unchanged_notes_loads_the_index_instead_of_building_it(
+    notes, cache_dir, analyzer, array_index, monkeypatch
+):
+    build_notes(notes, analyzer, cache_dir)
+    assert len(index_line(cache_dir)["entries"]) == 2
+    from bot.core.index import BM25Index
+
+    monkeypatch.setattr(BM25Index, "__init__", lambda *a, **k: pytest.fail("built the index again"))
+    warm = build_notes(notes, analyzer, cache_dir)
+    monkeypatch.undo()
+    assert answers(warm.search) == answers(fresh(notes, analyzer)[1])
+    assert warm.search.rank("KVMとQEMUの違いは？", 1).hits[0].spans  # offsets read lazily too
+
+
+def test_an_edited_note_rebuilds_and_stores_the_index(notes, cache_dir, analyzer, array_index):
+    build_notes(notes, analyzer, cache_dir)
+    before = index_line(cache_dir)
+    (notes / "infra" / "storage.md").write_text(EXTRA_NOTE + "- iSCSI: ブロックストレージ\n", encoding="utf-8")
+    built = build_notes(notes, analyzer, cache_dir)
+    after = index_line(cache_dir)
+    assert after["entries"] != before["entries"] and after["vocabulary"] != before["vocabulary"]
+    assert built.search.search("iSCSIとは", 1)[0].section.file == "infra/storage.md"
+    assert answers(built.search) == answers(fresh(notes, analyzer)[1])
+
+
+INDEX_CORRUPTIONS = {
+    "not JSON": lambda line: "{",
+    "another order of entries": lambda line: line.update(entries=line["entries"][::-1]),
+    "another size": lambda line: line.update(size=line["size"] + 1),
+    "other parameters": lambda line: line.update(k1=1.5),
+    "a document out of range": lambda line: line.update(docs=_b64_ints([10**9])),
+    "arrays of other lengths": lambda line: line.update(weights=_b64_ints([1, 2])),
+    "not base64": lambda line: line.update(docs="!!!"),
+    "a vocabulary of numbers": lambda line: line.update(vocabulary=[1, 2]),
+    "no vocabulary": lambda line: line.pop("vocabulary"),
+}
+
+
+def _b64_ints(values) -> str:
+    import base64
+    import struct
+
+    return base64.b64encode(struct.pack(f"<{len(values)}q", *values)).decode()
+
+
+@pytest.mark.parametrize("corrupt", INDEX_CORRUPTIONS.values(), ids=INDEX_CORRUPTIONS.keys())
+def test_a_damaged_or_foreign_index_is_built_again(notes, cache_dir, analyzer, array_index, corrupt):
+    build_notes(notes, analyzer, cache_dir)
+    (path,) = cache_files(cache_dir)
+    *lines, last = path.read_text(encoding="utf-8").splitlines()
+    data = json.loads(last.split("\t", 1)[1])
+    changed = corrupt(data)
+    text = changed if isinstance(changed, str) else json.dumps(data)
+    path.write_text("\n".join([*lines, f"index\t{text}"]) + "\n", encoding="utf-8")
+    counting = CountingAnalyzer(analyzer)
+    built = build_notes(notes, counting, cache_dir)
+    assert counting.texts == []  # the entries are fine: nothing tokenized
+    assert answers(built.search) == answers(fresh(notes, analyzer)[1])
+    assert index_line(cache_dir)["entries"] == json.loads(last.split("\t", 1)[1])["entries"]  # stored again

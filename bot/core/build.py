@@ -13,12 +13,13 @@ import functools
 from pathlib import Path
 
 from bot.core.analyzer import Analyzer
-from bot.core.cache import FileEntry, NotesCache, decoded
+from bot.core.cache import FileEntry, NotesCache, decoded, term_lists
+from bot.core.index import BM25Index
 from bot.core.models import Section
 from bot.core.morphology import Morphology
 from bot.core.notes import Corpus, NoteFile, no_notes_error, parse_notes, read_note_files
 from bot.core.quiz import QuizEngine, SectionAnalysis, analyze_section
-from bot.core.search import MIN_COVERAGE, Progress, SectionSearch, TermMaker
+from bot.core.search import B, K1, MIN_COVERAGE, Progress, SectionSearch, TermMaker
 
 
 class Built:
@@ -70,14 +71,18 @@ def build(
         made_all.analyses += made.analyses
     if not made_all.sections:
         raise no_notes_error(corpus_dir)
+    sections = tuple(made_all.sections)
+    # Unchanged notes: the index stored with them, else one built from their terms.
+    index = BM25Index.from_snapshot(cache.index(), len(sections), K1, B) if cache else None
+    terms = None if index else term_lists(made_all.terms)
+    search = SectionSearch(sections, analyzer, min_coverage, terms=terms, text_tokens=made_all.text_tokens, index=index)
     if cache:
+        if index is None:
+            cache.store_index(search.index.snapshot())
         cache.save()
         if cache.write_error:
             warnings.append(f"キャッシュを保存できませんでした（次回の起動が遅くなるだけです）: {cache.write_error}")
-    corpus = Corpus(root=corpus_dir, sections=tuple(made_all.sections), warnings=tuple(warnings))
-    search = SectionSearch(
-        corpus.sections, analyzer, min_coverage, terms=made_all.terms, text_tokens=made_all.text_tokens
-    )
+    corpus = Corpus(root=corpus_dir, sections=sections, warnings=tuple(warnings))
     return Built(corpus, search, made_all.analyses)
 
 

@@ -11,7 +11,9 @@ dictionary versions) and the names of Section's fields. Each further line is one
 file's entry, four parts split by tabs (JSON escapes them inside strings):
   <entry key>  <sections: their fields>  <search: terms, token count, token offsets>
   <quiz analyses>
-one row a section in each JSON list, where
+one row a section in each JSON list. The last line, `index\t<JSON>`, holds the search
+index (BM25Index.snapshot: vocabulary and base64 arrays) made from the entries it
+names, in order: a restart with unchanged notes loads it instead of rebuilding it. Here
   entry key = the first 32 hex digits of sha256 of the header's code digest and
               fingerprint and the file's text.
 A file is found by its content, not its name: renaming a note re-tokenizes nothing,
@@ -51,7 +53,8 @@ CORE = Path(__file__).parent  # the code whose output is cached: every .py under
 _STALE_TEMP_SECONDS = 3600  # a temporary file this old belongs to a writer that died
 # Section's fields, stored in this order; each a str, an int or a tuple of str.
 SECTION_FIELDS = tuple(f.name for f in dataclasses.fields(Section))
-_TERM_SEPARATOR = "\n"  # index terms never hold whitespace but a Latin compound's space
+_TERM_SEPARATOR = "\n"
+_INDEX_KEY = b"index"  # the last line: the search index of the entries, see NotesCache.index  # index terms never hold whitespace but a Latin compound's space
 
 
 @dataclass(slots=True)
@@ -61,7 +64,7 @@ class FileEntry:
     LazyAnalysis, decoded when the quiz first needs it."""
 
     sections: list[Section]
-    terms: list[list[str]] = field(default_factory=list)
+    terms: list[list[str] | str] = field(default_factory=list)  # str: as stored, see term_lists
     text_tokens: list[TextTokens] = field(default_factory=list)
     analyses: list[SectionAnalysis | LazyAnalysis] = field(default_factory=list)
 
@@ -106,6 +109,13 @@ class LazyAnalysis:
         return self.source.get(self.index)
 
 
+def term_lists(terms: Sequence[list[str] | str]) -> list[list[str]]:
+    """Each section's terms as a list; those read from the cache are split here, when
+    the index has to be built (each distinct term one string object: a third less
+    memory at 100,000 sections)."""
+    return [t if isinstance(t, list) else list(map(intern, t.split(_TERM_SEPARATOR))) if t else [] for t in terms]
+
+
 def decoded(analyses: Sequence[SectionAnalysis | LazyAnalysis]) -> list[SectionAnalysis]:
     return [a.decode() if isinstance(a, LazyAnalysis) else a for a in analyses]
 
@@ -123,6 +133,8 @@ class NotesCache:
         )
         self._lines: dict[str, bytes] | None = None  # entry key -> its line's JSON parts, as read
         self._used: dict[str, bytes] = {}  # what the next file holds
+        self.order: list[str] = []  # the entry keys of this build's notes, in order
+        self._index: bytes | None = None  # the index line's JSON, as read or made
         self._changed = False
 
     def key(self, note: NoteFile) -> str:
@@ -147,6 +159,7 @@ class NotesCache:
         analyses_json = parts[2]
         entry = _entry(sections, search, note)
         if entry is not None:
+            self.order.append(key)
             source = _AnalysesText(analyses_json, entry.sections, remake)
             entry.analyses = [LazyAnalysis(source, i) for i in range(len(entry.sections))]
             self._used[key] = line
@@ -159,15 +172,41 @@ class NotesCache:
             [analysis_to_json(analysis) for analysis in decoded(made.analyses)],
         )
         # JSON escapes tabs and newlines inside strings: the three parts split at tabs.
-        self._used[self.key(note)] = b"\t".join(
+        key = self.key(note)
+        self.order.append(key)
+        self._used[key] = b"\t".join(
             json.dumps(p, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass") for p in parts
         )
         self._changed = True
+
+    def index(self) -> dict | None:
+        """The stored index snapshot (BM25Index.snapshot), if it was made from exactly
+        this build's entries in this order."""
+        self._read()
+        if self._index is None:
+            return None
+        try:
+            data = json.loads(self._index)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(data, dict) or data.pop("entries", None) != self.order:
+            return None
+        return data
+
+    def store_index(self, snapshot: dict | None) -> None:
+        """Keep the index of this build's entries, made from their terms."""
+        data = None if snapshot is None else {"entries": self.order} | snapshot
+        line = None if data is None else json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+        if line != self._index:
+            self._index = line
+            self._changed = True
 
     def save(self) -> None:
         """Write the entries this build used, if anything changed, and clean up."""
         if self._changed or set(self._read()) != set(self._used):
             lines = [self._header.encode(), *(key.encode() + b"\t" + line for key, line in self._used.items())]
+            if self._index is not None:
+                lines.append(_INDEX_KEY + b"\t" + self._index)
             data = b"\n".join(lines) + b"\n"
             try:
                 self.cache_dir.mkdir(parents=True, exist_ok=True)
@@ -194,6 +233,8 @@ class NotesCache:
                 key, tab, rest = line.partition(b"\t")
                 if tab and len(key) == 32:
                     self._lines[key.decode("ascii", "replace")] = rest
+                elif tab and key == _INDEX_KEY:
+                    self._index = rest
         return self._lines
 
     def _remove_stale_temporaries(self) -> None:
@@ -241,12 +282,12 @@ def _entry(sections: object, search: object, note: NoteFile) -> FileEntry | None
         section = _section(values, note)
         if section is None:
             return None
-        term_list = list(map(intern, terms.split(_TERM_SEPARATOR))) if terms else []
-        if not 0 <= count <= len(term_list) or offsets.count(",") != max(2 * count - 1, 0) or bool(offsets) != bool(count):
+        term_count = terms.count(_TERM_SEPARATOR) + 1 if terms else 0
+        if not 0 <= count <= term_count or offsets.count(",") != max(2 * count - 1, 0) or bool(offsets) != bool(count):
             return None
         entry.sections.append(section)
-        entry.terms.append(term_list)
-        entry.text_tokens.append(TextTokens(term_list, count, offsets))
+        entry.terms.append(terms)  # split only if the index must be built (term_lists)
+        entry.text_tokens.append(TextTokens(terms, count, offsets))
     return entry
 
 

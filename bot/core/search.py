@@ -39,7 +39,7 @@ class TextTokens:
     section's term list starts with its text's terms). offsets is the compact string
     the cache stores ("0,3,5,8"), decoded only for hits."""
 
-    terms: Sequence[str]
+    terms: Sequence[str] | str  # or the cache's text of them, joined by newlines
     count: int
     offsets: str
 
@@ -50,17 +50,18 @@ class TextTokens:
     def tokens(self, wanted: Container[str] | None = None) -> list[tuple[str, int, int]]:
         """(term, begin, end) of each token of the text, or of those whose term is
         wanted; none if the offsets are damaged."""
+        terms = self.terms.split("\n", self.count) if isinstance(self.terms, str) else self.terms
         if wanted is None:
             chosen = list(range(self.count))
         else:
-            chosen = sorted(i for term in wanted for i in _positions(self.terms, term, self.count))
+            chosen = sorted(i for term in wanted for i in _positions(terms, term, self.count))
         if not chosen:
             return []
         numbers = self.offsets.split(",")
         if len(numbers) != 2 * self.count:
             return []
         try:
-            return [(self.terms[i], int(numbers[2 * i]), int(numbers[2 * i + 1])) for i in chosen]
+            return [(terms[i], int(numbers[2 * i]), int(numbers[2 * i + 1])) for i in chosen]
         except ValueError:
             return []
 
@@ -150,7 +151,8 @@ class Ranking:
 class SectionSearch:
     """terms, when given, are the sections' terms already computed (by the build or
     from the cache), with text_tokens, where those of each section's text stand;
-    otherwise the sections are tokenized here, reporting to progress."""
+    otherwise the sections are tokenized here, reporting to progress. index, when
+    given, is their index already built (from the cache's snapshot)."""
 
     def __init__(
         self,
@@ -161,18 +163,23 @@ class SectionSearch:
         terms: Sequence[list[str]] | None = None,
         text_tokens: Sequence[TextTokens] | None = None,
         progress: Progress | None = None,
+        index: BM25Index | None = None,
     ) -> None:
         self.sections = sections
         self.analyzer = analyzer
         self.min_coverage = min_coverage
-        if terms is None:
+        if index is None and terms is None:
             terms, text_tokens = tokenize_sections(sections, analyzer, progress)
-        if len(terms) != len(sections):
-            raise ValueError(f"{len(terms)} term lists for {len(sections)} sections")
         if text_tokens is not None and len(text_tokens) != len(sections):
             raise ValueError(f"{len(text_tokens)} token offsets for {len(sections)} sections")
         self.text_tokens = text_tokens
-        self.index = BM25Index(list(terms), k1=K1, b=B)
+        if index is None:
+            if len(terms) != len(sections):
+                raise ValueError(f"{len(terms)} term lists for {len(sections)} sections")
+            index = BM25Index(list(terms), k1=K1, b=B)
+        elif (index.size, index.k1, index.b) != (len(sections), K1, B):
+            raise ValueError("the index is not one of these sections")
+        self.index = index
 
     def rank(self, question: str, k: int) -> Ranking:
         tokens = self.analyzer.tokens(question)
