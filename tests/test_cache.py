@@ -508,3 +508,13 @@ def test_a_damaged_or_foreign_index_is_built_again(notes, cache_dir, analyzer, a
     assert counting.texts == []  # the entries are fine: nothing tokenized
     assert answers(built.search) == answers(fresh(notes, analyzer)[1])
     assert index_line(cache_dir)["entries"] == json.loads(last.split("\t", 1)[1])["entries"]  # stored again
+
+
+def test_the_cache_of_the_previous_format_is_removed(notes, cache_dir, analyzer):
+    build_notes(notes, analyzer, cache_dir)
+    (path,) = cache_files(cache_dir)
+    old = cache_dir / path.stem  # format 2: <corpus id>/<entry key>.json
+    old.mkdir()
+    (old / ("0" * 32 + ".json")).write_text("{}", encoding="utf-8")
+    build_notes(notes, analyzer, cache_dir)
+    assert not old.exists() and cache_files(cache_dir) == [path]

@@ -36,6 +36,7 @@ import functools
 import hashlib
 import json
 import os
+import shutil
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -125,6 +126,7 @@ class NotesCache:
         corpus_id = hashlib.sha256(str(corpus_dir.resolve()).encode()).hexdigest()[:16]
         self.cache_dir = cache_dir
         self.path = cache_dir / f"{corpus_id}.jsonl"
+        self._old_folder = cache_dir / corpus_id  # format 2 kept one file a note in it
         self.fingerprint = fingerprint
         self.write_error: str | None = None  # the first failed write, for one warning
         self._header = json.dumps(
@@ -216,6 +218,8 @@ class NotesCache:
             self._lines = dict(self._used)
             self._changed = False
         self._remove_stale_temporaries()
+        if self._old_folder.is_dir():
+            shutil.rmtree(self._old_folder, ignore_errors=True)
 
     def _read(self) -> dict[str, bytes]:
         """The file's entries by key, their JSON not parsed; empty if the file is missing,
