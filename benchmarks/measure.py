@@ -137,12 +137,12 @@ def _reference(args, analyzer, search, questions: list[str]) -> dict:
     import numpy as np
 
     from bot.core.bm25_reference import NonNegativeIdfBM25
-    from bot.core.cache import NotesCache
+    from bot.core.cache import NotesCache, term_lists
     from bot.core.notes import read_note_files
 
     notes, _ = read_note_files(args.corpus)
     cache = NotesCache(args.cache, args.corpus, analyzer.fingerprint)
-    docs = [terms for note in notes for terms in cache.load(note, remake=None).terms]
+    docs = term_lists([terms for note in notes for terms in cache.load(note, remake=None).terms])
     start = time.perf_counter()
     reference = NonNegativeIdfBM25(docs, k1=search.index.k1, b=search.index.b)
     fit_s = time.perf_counter() - start
