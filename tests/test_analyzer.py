@@ -1,5 +1,8 @@
 import pytest
 
+from bot.core.analyzer import Analyzer, Token, joined_only, spans_of
+from bot.core.morphology import Morpheme, shared_morphology
+
 
 @pytest.mark.parametrize(
     "a, b",
@@ -64,9 +67,6 @@ def test_verbs_adjectives_and_adverbs_are_marked_as_phrasing(analyzer):
 
 
 # Highlight spans --------------------------------------------------------------
-
-from bot.core.analyzer import joined_only, spans_of  # noqa: E402
-
 
 def spanned(text: str, spans) -> list[str]:
     return [text[a:b] for a, b in spans]
@@ -135,8 +135,6 @@ def test_questions_without_joined_words_join_nothing(analyzer):
 
 
 def test_tokens_from_morphemes_equal_tokens(analyzer):
-    from bot.core.morphology import shared_morphology
-
     text = "準仮想化とAmazon EC2、Windows Subsystem for Linuxを速く使う"
     morphemes = shared_morphology().morphemes(text, compounds=True)
     assert analyzer.tokens_from_morphemes(morphemes, text) == analyzer.tokens(text)
@@ -157,15 +155,11 @@ def test_topic_terms_skip_the_leading_mark_and_stop_at_200_characters(analyzer):
 
 
 def test_without_compounds_no_parts_are_indexed():
-    from bot.core.analyzer import Analyzer
-
     plain = Analyzer(expand_compounds=False, acronyms=False)
     assert plain.terms("準仮想化とWindows Subsystem") == ["準", "仮想化", "windows", "サブシステム"]
 
 
 def test_keeping_function_words():
-    from bot.core.analyzer import Analyzer
-
     assert "何" in Analyzer(drop_function_words=False).terms("何をする")
     assert "何" not in Analyzer().terms("何をする")
 
@@ -174,8 +168,6 @@ def test_keeping_function_words():
 
 
 def test_a_default_analyzer_expands_compounds_drops_function_words_and_makes_acronyms():
-    from bot.core.analyzer import Analyzer
-
     fresh = Analyzer()
     assert {"仮想", "仮想化"} <= set(fresh.terms("準仮想化"))
     assert "wsl" in fresh.terms("Windows Subsystem for Linux")
@@ -189,9 +181,6 @@ def test_latin_compound_parts_point_at_their_words(analyzer):
 
 
 def test_a_latin_word_of_two_pieces_is_split_and_one_piece_is_not():
-    from bot.core.analyzer import Analyzer, Token
-    from bot.core.morphology import Morpheme
-
     analyzer = Analyzer()
     two = Morpheme("Python3", 4, 11, ("名詞", "固有名詞", "一般", "*", "*", "*"), "Python3")
     assert analyzer._parts(two) == [Token("python", 4, 10, part=True), Token("3", 10, 11, part=True)]
@@ -258,8 +247,6 @@ def test_only_hyphens_dots_and_underscores_join():
 
 
 def _noun(surface: str, begin: int, normalized: str | None = None, parts=()):
-    from bot.core.morphology import Morpheme
-
     pos = ("名詞", "普通名詞", "一般", "*", "*", "*")
     return Morpheme(surface, begin, begin + len(surface), pos, normalized or surface, parts)
 

@@ -1,9 +1,10 @@
 import pytest
 
+from bot.core.analyzer import joined_only
 from bot.core.evaluation import evaluate, load_questions
-from bot.core.models import Section
+from bot.core.models import Hit, Section
 from bot.core.search import opened_headings
-from bot.core.service import QuestionError
+from bot.core.service import ELLIPSIS, QuestionError, excerpt_window
 from tests.conftest import DATA
 
 # questions.jsonl is the set the ranking was tuned on: it must meet the target
@@ -95,10 +96,6 @@ def test_words_that_only_phrase_a_question_do_not_lower_its_coverage(service):
 
 # Hits carry their highlight spans; excerpts --------------------------------------
 
-from bot.core.models import Hit  # noqa: E402
-from bot.core.service import ELLIPSIS, excerpt_window  # noqa: E402
-
-
 def test_hits_carry_the_spans_of_their_matched_words(service, analyzer):
     for question in ["KVMとQEMUの違いは？", "準仮想化とは？", "VT-dとは？", "コンテナの名前空間"]:
         for hit in service.ask(question, k=5).hits:
@@ -108,8 +105,6 @@ def test_hits_carry_the_spans_of_their_matched_words(service, analyzer):
 
 
 def hit_joined(analyzer, question):
-    from bot.core.analyzer import joined_only
-
     return joined_only(analyzer.tokens(question), question)
 
 
