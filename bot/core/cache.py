@@ -206,13 +206,12 @@ class NotesCache:
     def save(self) -> None:
         """Write the entries this build used, if anything changed, and clean up."""
         if self._changed or set(self._read()) != set(self._used):
-            lines = [self._header.encode(), *(key.encode() + b"\t" + line for key, line in self._used.items())]
+            lines = [[self._header.encode()], *([key.encode(), b"\t", line] for key, line in self._used.items())]
             if self._index is not None:
-                lines.append(_INDEX_KEY + b"\t" + self._index)
-            data = b"\n".join(lines) + b"\n"
+                lines.append([_INDEX_KEY, b"\t", self._index])
             try:
                 self.cache_dir.mkdir(parents=True, exist_ok=True)
-                _write_atomically(self.path, data)
+                _write_atomically(self.path, lines)
             except OSError as exc:
                 self.write_error = self.write_error or f"{self.cache_dir}: {exc.strerror or exc}"
             self._lines = dict(self._used)
@@ -317,11 +316,16 @@ _FIELD_TYPES = tuple(type(getattr(Section("", 0, 0, (), ""), name)) for name in 
 _FILE = SECTION_FIELDS.index("file")
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def _write_atomically(path: Path, lines: list[list[bytes]]) -> None:
+    """Write the lines (each given in pieces) to a temporary file, then move it into
+    place: a reader sees the old file or the new one, never half of one."""
     # Unique per process and thread, so two writers never share a temporary file.
     temp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
-        temp.write_bytes(data)
+        with temp.open("wb") as out:
+            for pieces in lines:
+                out.writelines(pieces)
+                out.write(b"\n")
         os.replace(temp, path)
     except OSError:
         temp.unlink(missing_ok=True)
