@@ -5,12 +5,14 @@
   python -m benchmarks.run --sizes 5000,20000
 
 For each size it writes a generated notes folder (benchmarks/corpus.py), then in fresh
-processes measures the build from scratch and the restart on the warm cache (both the
-search index and the quiz engine, as the bot starts), the latency of warm queries
-(tokenize + score + top-10, in process) beside rank-bm25's own get_scores on the same
-terms, and the making of all quiz items. Last, the cold start of one
-`python -m bot.cli ask` on the shipped notes beside a process that only imports
-SudachiPy and loads its dictionary. The targets are checked at the end.
+processes measures the build from scratch beside a bare SudachiPy pass over the same
+notes, the restart on the warm cache (the search index and the quiz engine, as the bot
+starts), a whole `manabi ask` on the warm cache, the cost of whole answers in batch mode
+(ranking, highlight spans, quiz items, JSON), the latency of the ranking alone (tokenize
++ score + top-10) beside rank-bm25's own get_scores on the same terms, and the making
+of all quiz items. Last, the cold start of one `python -m bot.cli ask` on the shipped
+notes beside a process that only imports SudachiPy and loads its dictionary. The
+targets are checked at the end. The pathological notes are benchmarks/pathological.py.
 """
 
 from __future__ import annotations
@@ -79,27 +81,53 @@ def run_measure(mode: str, corpus: Path, cache: Path) -> dict:
 def measure_size(work: Path, size: int) -> dict:
     corpus, cache = work / f"notes-{size}", work / f"cache-{size}"
     write_corpus(corpus, size)
+    bare = run_measure("bare", corpus, cache)
     build = run_measure("build", corpus, cache)
     restart = run_measure("restart", corpus, cache)
+    warm_ask = measure_warm_ask(work / f"ask-{size}", corpus)
+    answers = run_measure("answer", corpus, cache)
     queries = run_measure("query", corpus, cache)
     return {
         "size": size,
         "sections": build["sections"],
         "files": sum(1 for _ in corpus.rglob("*.md")),
         "build_s": build["process_s"],
+        "bare_s": bare["process_s"],
+        "build_ratio": build["process_s"] / bare["process_s"],
         "build_peak_mb": build["peak_mb"],
         "restart_s": restart["process_s"],
         "restart_peak_mb": restart["peak_mb"],
+        "warm_ask_s": warm_ask,
+        "answer_first_ms": answers["answer_first_ms"],
+        "answer_again_ms": answers["answer_again_ms"],
     } | {k: v for k, v in queries.items() if k.startswith(("query", "rank_bm25", "exact", "quiz"))}
+
+
+def measure_warm_ask(data: Path, corpus: Path, runs: int = 3) -> float:
+    """Median wall time of a whole `python -m bot.cli ask` process on a warm cache."""
+    env = os.environ | {"MANABI_DB": str(data / "manabi.db"), "MANABI_CORPUS": str(corpus)}
+    command = [sys.executable, "-m", "bot.cli", "ask", COLD_QUESTION]
+    subprocess.run(command, cwd=ROOT, env=env, capture_output=True, check=True)  # fill the cache
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, env=env, capture_output=True, check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
 
 
 COLUMNS = [
     ("sections", "sections", "{:>8}"),
     ("files", "files", "{:>5}"),
     ("build_s", "build s", "{:>7.1f}"),
+    ("bare_s", "bare s", "{:>6.1f}"),
+    ("build_ratio", "ratio", "{:>5.2f}"),
     ("build_peak_mb", "MB", "{:>5.0f}"),
     ("restart_s", "restart s", "{:>9.2f}"),
     ("restart_peak_mb", "MB", "{:>5.0f}"),
+    ("warm_ask_s", "ask s", "{:>5.2f}"),
+    ("answer_first_ms", "answer ms", "{:>9.2f}"),
+    ("answer_again_ms", "again ms", "{:>8.2f}"),
     ("query_p50_ms", "p50 ms", "{:>6.2f}"),
     ("query_p95_ms", "p95 ms", "{:>6.2f}"),
     ("rank_bm25_fit_s", "bm25 fit s", "{:>10.2f}"),
@@ -113,8 +141,14 @@ COLUMNS = [
 def print_row(row: dict, header: bool) -> None:
     if header:
         print(
-            "build: search + quiz engine from scratch, whole process; restart: the same on the\n"
-            "warm cache, whole process; MB: peak RSS of that process;\n"
+            "build: sections, terms and quiz analyses from scratch, whole process; bare: a whole process that\n"
+            "imports SudachiPy, loads the dictionary and tokenizes the same notes (mode C);\n"
+            "ratio: build / bare; restart: the build on the warm cache, whole process (the quiz\n"
+            "engine is made on first use: see ask and quiz);\n"
+            "MB: peak RSS of that process; ask: a whole `python -m bot.cli ask` on the warm cache;\n"
+            "answer: one whole answer in batch mode (`ask -k 10 --json`: ranking, highlight\n"
+            "spans, quiz items, JSON), hits seen for the first time; again: the same answers\n"
+            "once their quiz items exist (as in the bot, which makes them all at start);\n"
             "p50/p95: warm query, tokenize + score + top-10;\n"
             "bm25: rank-bm25 BM25Okapi (our idf) fit and get_scores + top-10 on the same terms;\n"
             "exact: rank-bm25's scores equal ours to the last bit on the sample questions;\n"
@@ -161,15 +195,18 @@ def _imported(package: str, importtime_log: str) -> bool:
 def check_targets(rows: list[dict], cold: dict) -> list[str]:
     checks = []
     for row in rows:
+        checks.append((f"cold build <= 1.3x bare SudachiPy pass at {row['sections']}", row["build_ratio"] <= 1.3))
+        if row["size"] >= 10_000:
+            checks.append((f"answer, all included, <= 1 ms at {row['sections']}", row["answer_first_ms"] <= 1))
         if row["size"] == 10_000:
             checks.append(("warm query p50 <= 1 ms at 10k", row["query_p50_ms"] <= 1))
-            checks.append(("restart with a warm cache <= 1 s at 10k", row["restart_s"] <= 1))
+            checks.append(("warm `manabi ask` <= 0.3 s at 10k", row["warm_ask_s"] <= 0.3))
         if row["size"] == 100_000:
             checks.append(("warm query p50 <= 5 ms at 100k", row["query_p50_ms"] <= 5))
         checks.append((f"p95 <= 3x p50 at {row['sections']}", row["query_p95_ms"] <= 3 * row["query_p50_ms"]))
         checks.append((f"scores equal rank-bm25's at {row['sections']}", row["exact"]))
-    checks.append(("cold `bot.cli ask` <= 1.5x bare import + load", cold["ask_ms"] <= 1.5 * cold["bare_ms"]))
-    checks.append(("cold search-only ask <= 1.5x bare import + load", cold["core_ms"] <= 1.5 * cold["bare_ms"]))
+    checks.append(("cold `bot.cli ask` <= 2x bare import + load", cold["ask_ms"] <= 2 * cold["bare_ms"]))
+    checks.append(("cold search-only ask <= 2x bare import + load", cold["core_ms"] <= 2 * cold["bare_ms"]))
     checks.append(("cold ask imports no discord", not cold["imports_discord"]))
     return [f"{'PASS' if ok else 'FAIL'}  {name}" for name, ok in checks]
 

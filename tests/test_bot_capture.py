@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core import library
+from bot.core import build
 from bot.core.inbox import INTERESTING, KINDS, LEARNED, UNCLEAR, CapturedNote, InboxError, add_note, day_file
 from bot.core.library import NotesFolder
 from bot.core.notes import parse_notes
@@ -191,8 +191,8 @@ def test_a_refresh_reads_only_the_changed_files_and_swaps_in_one_step(analyzer, 
     service = inbox_service(analyzer, notes, tmp_path / "inbox")
     before = service.built
     read: list[str] = []
-    real = library.parse_notes
-    monkeypatch.setattr(library, "parse_notes", lambda text, file: read.append(file) or real(text, file))
+    real = build.parse_notes
+    monkeypatch.setattr(build, "parse_notes", lambda text, file: read.append(file) or real(text, file))
     target = next(notes.glob("*.md"))
     target.write_text(target.read_text(encoding="utf-8") + "\n# 追記\n\n- ペンギノスはテスト用の新しい言葉\n", encoding="utf-8")
     service.refresh([target])

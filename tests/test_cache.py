@@ -12,7 +12,7 @@ import pytest
 from bot.core import cache as cache_module
 from bot.core.analyzer import Analyzer
 from bot.core.build import Built, build
-from bot.core.cache import CODE_MODULES, FORMAT, NotesCache, code_digest
+from bot.core.cache import FORMAT, SECTION_FIELDS, NotesCache, code_digest
 from bot.core.morphology import shared_morphology
 from bot.core.notes import load_corpus
 from bot.core.quiz import QuizEngine
@@ -25,25 +25,24 @@ EXTRA_NOTE = "# ストレージ\n- RAID\n  - RAID1はミラーリング\n  - RAI
 
 
 class CountingAnalyzer:
-    """The session's analyzer, recording every text it turns into terms."""
+    """The session's analyzer, recording the text of every section it makes terms for
+    (each read once per build) and every heading or alias tokenized on its own."""
 
     def __init__(self, inner: Analyzer) -> None:
         self.inner = inner
         self.texts: list[str] = []
+        self.contexts: list[str] = []
 
-    @property
-    def fingerprint(self) -> str:
-        return self.inner.fingerprint
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)
+
+    def tokens_from_morphemes(self, morphemes, text: str):
+        self.texts.append(text)
+        return self.inner.tokens_from_morphemes(morphemes, text)
 
     def terms(self, text: str) -> list[str]:
-        self.texts.append(text)
+        self.contexts.append(text)
         return self.inner.terms(text)
-
-    def topic_terms(self, text: str) -> list[str]:
-        return self.inner.topic_terms(text)
-
-    def tokens(self, text: str):
-        return self.inner.tokens(text)  # questions only: notes go through terms()
 
 
 @pytest.fixture
@@ -75,8 +74,21 @@ def build_notes(notes: Path, analyzer, cache_dir: Path | None, progress=None) ->
     return build(notes, analyzer, shared_morphology(), cache_dir, progress)
 
 
-def entry_files(cache_dir: Path) -> list[Path]:
-    return sorted(cache_dir.glob("*/*.json"))
+def cache_files(cache_dir: Path) -> list[Path]:
+    return sorted(cache_dir.glob("*.jsonl"))
+
+
+def entry_keys(cache_dir: Path) -> list[str]:
+    """The entry keys in the cache files: one entry a notes file."""
+    return [line.split("\t")[0] for f in cache_files(cache_dir) for line in f.read_text(encoding="utf-8").splitlines()[1:]]
+
+
+def rewrite_entries(cache_dir: Path, change) -> None:
+    """Replace each entry's JSON text by change(text) in every cache file."""
+    for f in cache_files(cache_dir):
+        header, *lines = f.read_text(encoding="utf-8").splitlines()
+        entries = [line.split("\t", 1) for line in lines]
+        f.write_text("\n".join([header, *(f"{key}\t{change(rows)}" for key, rows in entries)]) + "\n", encoding="utf-8")
 
 
 def test_a_restart_with_unchanged_notes_tokenizes_nothing(notes, cache_dir, analyzer):
@@ -99,10 +111,10 @@ def test_editing_one_file_retokenizes_that_file_alone(notes, cache_dir, analyzer
     built = build_notes(notes, counting, cache_dir)
     edited = [s for s in built.corpus.sections if s.file == "infra/storage.md"]
     assert len(counting.texts) == len(edited) == 3
-    assert all("ストレージ" in text for text in counting.texts)  # the heading path of that file
+    assert counting.texts == [s.text for s in edited]
     assert built.search.search("iSCSIとは", 1)[0].section.file == "infra/storage.md"
     assert answers(built.search) == answers(fresh(notes, analyzer)[1])
-    assert len(entry_files(cache_dir)) == 2  # the edited file's old entry is gone
+    assert len(entry_keys(cache_dir)) == 2  # the edited file's old entry is gone
 
 
 def test_renaming_a_file_retokenizes_nothing_and_uses_the_new_name(notes, cache_dir, analyzer):
@@ -119,78 +131,52 @@ def test_a_deleted_file_leaves_no_entry_behind(notes, cache_dir, analyzer):
     build_notes(notes, analyzer, cache_dir)
     (notes / "infra" / "storage.md").unlink()
     build_notes(notes, analyzer, cache_dir)
-    assert len(entry_files(cache_dir)) == 1
+    assert len(entry_keys(cache_dir)) == 1
 
 
-def _truncate(text: str) -> str:
-    return text[: len(text) // 2]
+def _parts(change):
+    """A corruption of each entry's parsed parts [sections, search, analyses], edited in place."""
+
+    def corrupt(text: str) -> str:
+        parts = [json.loads(part) for part in text.split("\t")]
+        change(parts)
+        return "\t".join(json.dumps(part, ensure_ascii=False) for part in parts)
+
+    return corrupt
 
 
-def _wrong_shape(text: str) -> str:
-    entry = json.loads(text)
-    entry["sections"][0][4] = [1, 2, 3]  # terms that are not strings
-    return json.dumps(entry)
+def _set(part: int, index: int, value):
+    def change(parts):
+        parts[part][0][index] = value
+
+    return change
 
 
-def _analysis_of_another_shape(text: str) -> str:
-    entry = json.loads(text)
-    entry["sections"][0][5] = {"definitions": [], "sentences": []}
-    return json.dumps(entry)
+SECTIONS, SEARCH, ANALYSES = range(3)
 
-
-def _analysis_with_a_wrong_type(text: str) -> str:
-    entry = json.loads(text)
-    row = next(row for row in entry["sections"] if row[5][1] and row[5][1][0][1])  # a sentence with candidates
-    row[5][1][0][1][0][2] = "0"  # a candidate's offset as a string
-    return json.dumps(entry)
-
-
-def _analysis_missing(text: str) -> str:
-    entry = json.loads(text)
-    entry["sections"] = [row[:5] for row in entry["sections"]]  # a row as the first format wrote it
-    return json.dumps(entry)
-
-
-def _not_a_list_of_rows(text: str) -> str:
-    entry = json.loads(text)
-    entry["sections"] = {"0": entry["sections"]}
-    return json.dumps(entry)
-
-
-def _other_fingerprint(text: str) -> str:
-    entry = json.loads(text)
-    entry["fingerprint"] = entry["fingerprint"].replace("sudachipy=", "sudachipy=0.0.1-")
-    return json.dumps(entry)
-
-
-def _swapped_with_another_entry(text: str) -> str:
-    entry = json.loads(text)
-    entry["key"] = "0" * 32  # a valid entry, copied under another entry's name
-    return json.dumps(entry)
-
-
-CORRUPTIONS = {
-    "garbage bytes": lambda text: b"\x80\x00\xff garbage \xfe",
-    "empty file": lambda text: b"",
-    "truncated JSON": lambda text: _truncate(text).encode(),
-    "a JSON list": lambda text: b"[1, 2, 3]",
-    "JSON null": lambda text: b"null",
-    "terms that are not strings": lambda text: _wrong_shape(text).encode(),
-    "an analysis of another shape": lambda text: _analysis_of_another_shape(text).encode(),
-    "an analysis with a wrong type": lambda text: _analysis_with_a_wrong_type(text).encode(),
-    "no analysis": lambda text: _analysis_missing(text).encode(),
-    "sections not a list": lambda text: _not_a_list_of_rows(text).encode(),
-    "another fingerprint": lambda text: _other_fingerprint(text).encode(),
-    "another entry's key": lambda text: _swapped_with_another_entry(text).encode(),
-    "deeply nested JSON": lambda text: b"[" * 100_000 + b"]" * 100_000,
+ENTRY_CORRUPTIONS = {
+    "garbage": lambda text: "\x00 garbage",
+    "empty": lambda text: "",
+    "truncated": lambda text: text[: text.index("\t") // 2],
+    "a JSON list of numbers": lambda text: "[1, 2, 3]\t[1, 2, 3]\t[]",
+    "JSON null": lambda text: "null\tnull\tnull",
+    "rows in an object": _parts(lambda parts: parts.__setitem__(SECTIONS, {"0": parts[SECTIONS]})),
+    "deeply nested JSON": lambda text: "[" * 100_000 + "]" * 100_000 + text[text.index("\t") :],
+    "fewer search rows than sections": _parts(lambda parts: parts[SEARCH].pop()),
+    "terms that are not a string": _parts(_set(SEARCH, 0, [1, 2, 3])),
+    "a negative token count": _parts(_set(SEARCH, 1, -1)),
+    "more tokens than terms": _parts(_set(SEARCH, 1, 10_000)),
+    "offsets of another count": _parts(_set(SEARCH, 2, "0,1,2")),
+    "a line number as a string": _parts(_set(SECTIONS, SECTION_FIELDS.index("line_start"), "3")),
+    "headings that are not strings": _parts(_set(SECTIONS, SECTION_FIELDS.index("headings"), [1])),
+    "a section of fewer fields": _parts(lambda parts: parts[SECTIONS].__setitem__(0, parts[SECTIONS][0][:5])),
 }
 
 
-@pytest.mark.parametrize("corrupt", CORRUPTIONS.values(), ids=CORRUPTIONS.keys())
-def test_a_corrupt_or_foreign_entry_is_ignored_and_rebuilt(notes, cache_dir, analyzer, corrupt):
+@pytest.mark.parametrize("corrupt", ENTRY_CORRUPTIONS.values(), ids=ENTRY_CORRUPTIONS.keys())
+def test_a_corrupt_entry_is_ignored_and_rebuilt(notes, cache_dir, analyzer, corrupt):
     build_notes(notes, analyzer, cache_dir)
-    for path in entry_files(cache_dir):
-        path.write_bytes(corrupt(path.read_text(encoding="utf-8")))
+    rewrite_entries(cache_dir, corrupt)
     counting = CountingAnalyzer(analyzer)
     built = build_notes(notes, counting, cache_dir)
     expected_corpus, expected_search = fresh(notes, analyzer)
@@ -202,6 +188,65 @@ def test_a_corrupt_or_foreign_entry_is_ignored_and_rebuilt(notes, cache_dir, ana
     after = CountingAnalyzer(analyzer)
     build_notes(notes, after, cache_dir)
     assert after.texts == []
+
+
+def _header(change):
+    def corrupt(data: bytes) -> bytes:
+        header, _, body = data.partition(b"\n")
+        fields = json.loads(header)
+        change(fields)
+        return json.dumps(fields, ensure_ascii=False).encode() + b"\n" + body
+
+    return corrupt
+
+
+FILE_CORRUPTIONS = {
+    "garbage bytes": lambda data: b"\x80\x00\xff garbage \xfe",
+    "empty file": lambda data: b"",
+    "not UTF-8 in every entry": lambda data: b"\n".join(
+        [line if i == 0 else line[:33] + b"\xff\xfe" + line[33:] for i, line in enumerate(data.split(b"\n"))]
+    ),
+    "another fingerprint": _header(lambda h: h.update(fingerprint=h["fingerprint"].replace("sudachipy=", "sudachipy=0.0.1-"))),
+    "another format": _header(lambda h: h.update(format=FORMAT - 1)),
+    "other Section fields": _header(lambda h: h.update(section=[*h["section"], "summary"])),
+    "entries under other keys": lambda data: b"\n".join(
+        [line if i == 0 else b"0" * 32 + line[32:] for i, line in enumerate(data.split(b"\n"))]
+    ),
+}
+
+
+@pytest.mark.parametrize("corrupt", FILE_CORRUPTIONS.values(), ids=FILE_CORRUPTIONS.keys())
+def test_a_corrupt_or_foreign_cache_file_is_a_miss(notes, cache_dir, analyzer, corrupt):
+    build_notes(notes, analyzer, cache_dir)
+    (path,) = cache_files(cache_dir)
+    path.write_bytes(corrupt(path.read_bytes()))
+    counting = CountingAnalyzer(analyzer)
+    built = build_notes(notes, counting, cache_dir)
+    assert len(counting.texts) == len(built.corpus.sections)
+    assert answers(built.search) == answers(fresh(notes, analyzer)[1])
+    after = CountingAnalyzer(analyzer)
+    build_notes(notes, after, cache_dir)
+    assert after.texts == []
+
+
+def test_a_damaged_cached_analysis_is_made_again_when_needed(notes, cache_dir, analyzer):
+    """Analyses stay JSON text until the quiz needs them: a bad one is analysed again then."""
+    build_notes(notes, analyzer, cache_dir)
+    expected = QuizEngine(fresh(notes, analyzer)[0].sections).items
+    rewrite_entries(cache_dir, _parts(lambda parts: parts[ANALYSES].__setitem__(0, {"not": "an analysis"})))
+    assert build_notes(notes, analyzer, cache_dir).quiz.items == expected
+    rewrite_entries(cache_dir, lambda text: text[: text.rindex("\t") + 5])  # analyses cut short
+    assert build_notes(notes, analyzer, cache_dir).quiz.items == expected
+
+
+def test_damaged_token_offsets_only_lose_the_highlight(notes, cache_dir, analyzer):
+    build_notes(notes, analyzer, cache_dir)
+    rewrite_entries(
+        cache_dir, _parts(lambda parts: [row.__setitem__(2, ",".join("x" * (2 * row[1]))) for row in parts[SEARCH] if row[1]])
+    )
+    built = build_notes(notes, analyzer, cache_dir)
+    hit = built.search.rank("KVMとQEMUの違いは？", 1).hits[0]
+    assert hit.matched and hit.spans == ()
 
 
 def test_a_cache_made_with_other_tokenizer_settings_is_not_used(notes, cache_dir, analyzer):
@@ -216,14 +261,41 @@ def test_a_cache_made_with_other_tokenizer_settings_is_not_used(notes, cache_dir
 
 def test_a_cache_made_by_other_code_is_not_used(notes, cache_dir, analyzer, monkeypatch):
     """An upgrade of manabi with the cache kept (the container's /data volume)."""
-    assert set(CODE_MODULES) >= {"notes.py", "analyzer.py", "search.py", "quiz", "morphology.py", "cache.py"}
-    assert len(code_digest()) == 64  # every one of them is there to read
     build_notes(notes, analyzer, cache_dir)
     monkeypatch.setattr(cache_module, "code_digest", lambda: "another version of manabi")
     counting = CountingAnalyzer(analyzer)
     built = build_notes(notes, counting, cache_dir)
     assert len(counting.texts) == len(built.corpus.sections)
-    assert len(entry_files(cache_dir)) == 2  # the entries of the old code are gone
+    assert len(entry_keys(cache_dir)) == 2  # the entries of the old code are gone
+
+
+def test_the_code_digest_covers_every_module_under_bot_core(tmp_path, monkeypatch):
+    """A new module or sub-package (the quiz package, markdown.py) changes the digest."""
+    core = tmp_path / "core"
+    (core / "quiz").mkdir(parents=True)
+    (core / "notes.py").write_text("A = 1\n", encoding="utf-8")
+    monkeypatch.setattr(cache_module, "CORE", core)
+    digests = []
+    for change in (
+        lambda: None,
+        lambda: (core / "quiz" / "pools.py").write_text("B = 2\n", encoding="utf-8"),
+        lambda: (core / "quiz" / "pools.py").write_text("B = 3\n", encoding="utf-8"),
+        lambda: (core / "markdown.py").write_text("", encoding="utf-8"),
+    ):
+        change()
+        cache_module.code_digest.cache_clear()
+        digests.append(cache_module.code_digest())
+    cache_module.code_digest.cache_clear()
+    assert len(set(digests)) == 4
+
+
+def test_new_section_fields_are_stored_without_cache_changes(notes, cache_dir, analyzer):
+    """Sections are stored field by field from dataclasses.fields(Section)."""
+    build_notes(notes, analyzer, cache_dir)
+    (path,) = cache_files(cache_dir)
+    assert json.loads(path.read_text(encoding="utf-8").splitlines()[0])["section"] == list(SECTION_FIELDS)
+    assert {"kind", "markdown", "aliases"} <= set(SECTION_FIELDS)
+    assert build_notes(notes, analyzer, cache_dir).corpus == fresh(notes, analyzer)[0]
 
 
 def test_search_results_with_the_cache_equal_those_without(cache_dir, analyzer):
@@ -263,12 +335,26 @@ def test_two_notes_folders_sharing_a_cache_keep_their_entries(notes, tmp_path, c
     assert counting.texts == []
 
 
-def test_entries_are_written_whole_with_no_temporary_files_left(notes, cache_dir, analyzer):
+def test_the_cache_is_written_whole_with_no_temporary_files_left(notes, cache_dir, analyzer):
     build_notes(notes, analyzer, cache_dir)
-    files = list(cache_dir.rglob("*.*"))
-    assert files and all(f.suffix == ".json" for f in files)
-    for f in files:
-        assert json.loads(f.read_text(encoding="utf-8"))["format"] == FORMAT
+    files = list(cache_dir.rglob("*"))
+    assert len(files) == 1 and files[0].suffix == ".jsonl"
+    header, *entries = files[0].read_text(encoding="utf-8").splitlines()
+    assert json.loads(header)["format"] == FORMAT
+    assert len(entries) == 2
+    for entry in entries:
+        key, *parts = entry.split("\t")
+        assert len(key) == 32 and [type(json.loads(part)) for part in parts] == [list, list, list]
+
+
+def test_an_unchanged_build_does_not_rewrite_the_cache(notes, cache_dir, analyzer):
+    build_notes(notes, analyzer, cache_dir)
+    (path,) = cache_files(cache_dir)
+    path.touch()
+    before = path.stat().st_mtime_ns
+    path_id = path.stat().st_ino
+    build_notes(notes, analyzer, cache_dir)
+    assert (path.stat().st_mtime_ns, path.stat().st_ino) == (before, path_id)
 
 
 def test_cache_keys_depend_on_content_and_fingerprint(tmp_path):
@@ -343,3 +429,92 @@ def test_the_progress_bar_appears_after_a_second_and_ends_its_line():
 def test_no_progress_bar_when_stderr_is_not_a_terminal(monkeypatch):
     monkeypatch.setattr("sys.stderr", io.StringIO())
     assert stderr_progress() is None
+
+
+# The search index stored with the entries -----------------------------------------
+
+
+@pytest.fixture
+def array_index(monkeypatch):
+    """Index even these few sections with numpy arrays, the kind that is stored."""
+    from bot.core import index as index_module
+
+    monkeypatch.setattr(index_module, "ARRAY_MIN_DOCS", 1)
+
+
+def index_line(cache_dir: Path) -> dict:
+    (path,) = cache_files(cache_dir)
+    last = path.read_text(encoding="utf-8").splitlines()[-1]
+    assert last.startswith("index\t")
+    return json.loads(last.split("\t", 1)[1])
+
+
+def test_a_restart_with_unchanged_notes_loads_the_index_instead_of_building_it(
+    notes, cache_dir, analyzer, array_index, monkeypatch
+):
+    build_notes(notes, analyzer, cache_dir)
+    assert len(index_line(cache_dir)["entries"]) == 2
+    from bot.core.index import BM25Index
+
+    monkeypatch.setattr(BM25Index, "__init__", lambda *a, **k: pytest.fail("built the index again"))
+    warm = build_notes(notes, analyzer, cache_dir)
+    monkeypatch.undo()
+    assert answers(warm.search) == answers(fresh(notes, analyzer)[1])
+    assert warm.search.rank("KVMとQEMUの違いは？", 1).hits[0].spans  # offsets read lazily too
+
+
+def test_an_edited_note_rebuilds_and_stores_the_index(notes, cache_dir, analyzer, array_index):
+    build_notes(notes, analyzer, cache_dir)
+    before = index_line(cache_dir)
+    (notes / "infra" / "storage.md").write_text(EXTRA_NOTE + "- iSCSI: ブロックストレージ\n", encoding="utf-8")
+    built = build_notes(notes, analyzer, cache_dir)
+    after = index_line(cache_dir)
+    assert after["entries"] != before["entries"] and after["vocabulary"] != before["vocabulary"]
+    assert built.search.search("iSCSIとは", 1)[0].section.file == "infra/storage.md"
+    assert answers(built.search) == answers(fresh(notes, analyzer)[1])
+
+
+INDEX_CORRUPTIONS = {
+    "not JSON": lambda line: "{",
+    "another order of entries": lambda line: line.update(entries=line["entries"][::-1]),
+    "another size": lambda line: line.update(size=line["size"] + 1),
+    "other parameters": lambda line: line.update(k1=1.5),
+    "a document out of range": lambda line: line.update(docs=_b64_ints([10**9])),
+    "arrays of other lengths": lambda line: line.update(weights=_b64_ints([1, 2])),
+    "not base64": lambda line: line.update(docs="!!!"),
+    "a vocabulary of numbers": lambda line: line.update(vocabulary=[1, 2]),
+    "no vocabulary": lambda line: line.pop("vocabulary"),
+}
+
+
+def _b64_ints(values) -> str:
+    import base64
+    import struct
+
+    return base64.b64encode(struct.pack(f"<{len(values)}q", *values)).decode()
+
+
+@pytest.mark.parametrize("corrupt", INDEX_CORRUPTIONS.values(), ids=INDEX_CORRUPTIONS.keys())
+def test_a_damaged_or_foreign_index_is_built_again(notes, cache_dir, analyzer, array_index, corrupt):
+    build_notes(notes, analyzer, cache_dir)
+    (path,) = cache_files(cache_dir)
+    *lines, last = path.read_text(encoding="utf-8").splitlines()
+    data = json.loads(last.split("\t", 1)[1])
+    changed = corrupt(data)
+    text = changed if isinstance(changed, str) else json.dumps(data)
+    path.write_text("\n".join([*lines, f"index\t{text}"]) + "\n", encoding="utf-8")
+    counting = CountingAnalyzer(analyzer)
+    built = build_notes(notes, counting, cache_dir)
+    assert counting.texts == []  # the entries are fine: nothing tokenized
+    assert answers(built.search) == answers(fresh(notes, analyzer)[1])
+    assert index_line(cache_dir)["entries"] == json.loads(last.split("\t", 1)[1])["entries"]  # stored again
+
+
+def test_the_cache_of_the_previous_format_is_removed(notes, cache_dir, analyzer):
+    build_notes(notes, analyzer, cache_dir)
+    (path,) = cache_files(cache_dir)
+    old = cache_dir / path.stem  # format 2: <corpus id>/<entry key>.json
+    old.mkdir()
+    (old / ("0" * 32 + ".json")).write_text("{}", encoding="utf-8")
+    build_notes(notes, analyzer, cache_dir)
+    assert not old.exists() and cache_files(cache_dir) == [path]

@@ -351,7 +351,7 @@ def test_a_restart_analyses_only_the_files_that_changed(tmp_path, monkeypatch, a
     analysed = []
     real = build_module.analyze_section
     monkeypatch.setattr(
-        build_module, "analyze_section", lambda section, m, *rest: analysed.append(section.text) or real(section, m, *rest)
+        build_module, "analyze_section", lambda section, m, *rest, **options: analysed.append(section.text) or real(section, m, *rest, **options)
     )
 
     def restart():

@@ -1,9 +1,10 @@
 import pytest
 
+from bot.core.analyzer import joined_only
 from bot.core.evaluation import evaluate, load_questions
-from bot.core.models import Section
+from bot.core.models import Hit, Section
 from bot.core.search import opened_headings
-from bot.core.service import QuestionError
+from bot.core.service import ELLIPSIS, QuestionError, excerpt_window
 from tests.conftest import DATA
 
 # questions.jsonl is the set the ranking was tuned on: it must meet the target
@@ -91,3 +92,84 @@ def test_words_that_only_phrase_a_question_do_not_lower_its_coverage(service):
     assert service.search.rank("VT-dについて詳しく教えてください", 3).coverage == pytest.approx(plain)
     # ...while a name the notes never use is what the question is about.
     assert service.search.rank("VT-dとAMD-Vとは", 3).coverage < plain / 2
+
+
+# Hits carry their highlight spans; excerpts --------------------------------------
+
+def test_hits_carry_the_spans_of_their_matched_words(service, analyzer):
+    for question in ["KVMとQEMUの違いは？", "準仮想化とは？", "VT-dとは？", "コンテナの名前空間"]:
+        for hit in service.ask(question, k=5).hits:
+            # The same spans as tokenizing the hit's text again, without tokenizing it.
+            assert hit.spans == tuple(analyzer.spans(hit.section.text, frozenset(hit.matched), hit_joined(analyzer, question)))
+            assert all(hit.section.text[a:b] for a, b in hit.spans)
+
+
+def hit_joined(analyzer, question):
+    return joined_only(analyzer.tokens(question), question)
+
+
+def test_highlight_of_a_hit_uses_its_spans_without_tokenizing(service, monkeypatch):
+    top = service.ask("KVMとQEMUの違いは？").hits[0]
+    monkeypatch.setattr(service.analyzer, "tokens", lambda text: pytest.fail("tokenized a hit again"))
+    for highlighted in (service.highlight(top.section.text, top.matched, "<", ">"), service.highlight_hit(top, "<", ">")):
+        assert "<KVM>" in highlighted and "<QEMU>" in highlighted
+        assert highlighted.replace("<", "").replace(">", "") == top.section.text
+
+
+def test_highlight_of_any_other_text_still_works(service):
+    assert service.highlight("KVMの話", ("kvm",), "[", "]") == "[KVM]の話"
+
+
+def test_a_short_hit_is_its_whole_text(service):
+    top = service.ask("KVMとQEMUの違いは？").hits[0]
+    assert len(top.section.text) <= 600
+    assert service.excerpt(top) == top.section.text
+    assert service.excerpt(top, before="<", after=">") == service.highlight_hit(top, "<", ">")
+
+
+def long_hit(text: str, word: str) -> Hit:
+    section = Section(file="a.md", line_start=1, line_end=1, headings=(), text=text)
+    spans = []
+    start = text.find(word)
+    while start >= 0:
+        spans.append((start, start + len(word)))
+        start = text.find(word, start + len(word))
+    return Hit(section, 1.0, ("kvm",), tuple(spans))
+
+
+def test_a_long_hit_shows_about_600_characters_around_the_matched_words(service):
+    text = "あ" * 3000 + "KVMはハイパーバイザ" + "い" * 3000
+    excerpt = service.excerpt(long_hit(text, "KVM"), before="**", after="**")
+    assert excerpt.startswith(ELLIPSIS) and excerpt.endswith(ELLIPSIS)
+    assert "**KVM**はハイパーバイザ" in excerpt
+    assert len(excerpt.replace("**", "")) == 600 + 2 * len(ELLIPSIS)
+    # Context before the word, and more after it.
+    before, after = excerpt.replace("**", "").strip(ELLIPSIS).split("KVM")
+    assert 100 <= len(before) <= 200 < len(after)
+
+
+def test_an_excerpt_at_either_end_of_the_text_has_one_ellipsis(service):
+    head = service.excerpt(long_hit("KVM" + "あ" * 2000, "KVM"))
+    assert head.startswith("KVM") and head.endswith(ELLIPSIS) and len(head) == 601
+    tail = service.excerpt(long_hit("あ" * 2000 + "KVM", "KVM"))
+    assert tail.startswith(ELLIPSIS) and tail.endswith("KVM") and len(tail) == 601
+
+
+def test_the_excerpt_holds_the_stretch_with_the_most_matched_words(service):
+    text = "KVM" + "あ" * 2000 + "KVMとKVMとKVM" + "い" * 2000
+    excerpt = service.excerpt(long_hit(text, "KVM"), max_chars=100)
+    assert excerpt.count("KVM") == 3 and excerpt.startswith(ELLIPSIS)
+
+
+def test_a_long_hit_without_spans_shows_its_beginning(service):
+    hit = Hit(Section("a.md", 1, 1, (), "あ" * 1000), 1.0, ())
+    assert service.excerpt(hit, max_chars=10) == "あ" * 10 + ELLIPSIS
+
+
+@pytest.mark.parametrize("length", [0, 1, 50, 599, 600, 601, 5000])
+def test_excerpt_windows_fit_the_text(length):
+    for spans in [(), ((0, 1),), ((length // 2, length // 2 + 1),), ((max(length - 1, 0), length),)]:
+        start, end = excerpt_window(length, spans, 600)
+        assert 0 <= start <= end <= length and end - start == min(length, 600)
+        if length > 600 and spans:
+            assert start <= spans[0][0] and spans[0][1] <= end

@@ -6,15 +6,17 @@ whatever spelling variant, case or inflection the learner used.
 
 from __future__ import annotations
 
-import functools
 import re
-import threading
 import zlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import sudachipy
-from sudachipy import Dictionary, SplitMode
+
+from bot.core.morphology import LATIN_WORD, Morpheme, Morphology, core_dictionary, has_japanese, text_chunks
+
+__all__ = ["Analyzer", "Token", "core_dictionary", "joined_only", "spans_of", "text_chunks"]
 
 # Parts of speech that carry no topic: particles, auxiliary verbs, symbols, whitespace.
 DROPPED_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空白"})
@@ -24,28 +26,22 @@ FUNCTION_POS = frozenset({"代名詞", "連体詞", "接続詞", "感動詞"})
 _NON_INDEPENDENT = "非自立可能"  # する, なる, ある, できる, やる as verbs
 # Words that phrase a question more than they name its topic (教える, 速い, なぜ).
 PHRASING_POS = frozenset({"動詞", "形容詞", "副詞"})
-_LATIN_WORD = re.compile(r"[A-Za-z]+|[0-9]+")
+_AFFIXES = ("接尾辞", "接頭辞")
 _LEADING_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])?\s*")
 # Capitalised Latin words in a row: "Windows Subsystem for Linux" -> "wsl".
 _LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[ \t]+[A-Za-z][A-Za-z0-9]*)+")
+_WORD_CHAR = re.compile(r"[^\W_]")  # \w is str.isalnum() plus the underscore
+# A note's topic is read from at most this many characters after its leading mark.
+TOPIC_CHARS = 200
 
-# SudachiPy rejects inputs over 49,149 bytes; 10,000 characters stay under it even
-# if every character takes four bytes in UTF-8.
-_MAX_CHUNK_CHARS = 10_000
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Token:
     term: str  # the index term: normalized form, lower-cased
     begin: int  # character offsets into the analysed text
     end: int
     phrasing: bool = False  # from a verb, adjective or adverb, see PHRASING_POS
-
-
-@functools.cache
-def core_dictionary() -> Dictionary:
-    """The dictionary is loaded once per process; each user makes its own tokenizer."""
-    return Dictionary(dict="core")
+    part: bool = False  # a piece of another token (a compound's part, an acronym)
 
 
 class Analyzer:
@@ -54,15 +50,18 @@ class Analyzer:
     expand_compounds also indexes the mode-A parts of a mode-C compound
     (仮想化 -> 仮想化, 仮想, 化), like analysis-sudachi's "search" mode.
     acronyms adds the initials of capitalised Latin word runs.
+
+    tokens(text) tokenizes; tokens_from_morphemes derives the same tokens from
+    morphemes already made (Morphology.morphemes(text, compounds=True)), so a build
+    reads each section with SudachiPy once.
     """
 
     def __init__(self, expand_compounds: bool = True, drop_function_words: bool = True, acronyms: bool = True) -> None:
         self.expand_compounds = expand_compounds
         self.drop_function_words = drop_function_words
         self.acronyms = acronyms
-        self._tokenizer = core_dictionary().tokenizer(mode=SplitMode.C)
-        # A Sudachi tokenizer must not be used from two threads at once.
-        self._lock = threading.Lock()
+        # Its own tokenizer (thread-safe), so questions never wait for a build's quiz analysis.
+        self._morphology = Morphology(core_dictionary())
 
     @property
     def fingerprint(self) -> str:
@@ -73,37 +72,40 @@ class Analyzer:
             f"acronyms={self.acronyms};drop={','.join(sorted(DROPPED_POS | FUNCTION_POS))}"
         )
 
+    def morphemes(self, text: str) -> list[Morpheme]:
+        """What tokens_from_morphemes needs: the morphemes, with compound parts if expanded."""
+        return self._morphology.morphemes(text, compounds=self.expand_compounds)
+
     def tokens(self, text: str) -> list[Token]:
+        return self.tokens_from_morphemes(self.morphemes(text), text)
+
+    def tokens_from_morphemes(self, morphemes: Iterable[Morpheme], text: str) -> list[Token]:
+        """The tokens of text, given its morphemes (with compound parts when expand_compounds)."""
         out: list[Token] = []
-        with self._lock:
-            for offset, chunk in text_chunks(text):
-                for m in self._tokenizer.tokenize(chunk):
-                    if not self._keeps(m.part_of_speech()) or not _has_word_char(m.surface()):
-                        continue
-                    begin, end = offset + m.begin(), offset + m.end()
-                    phrasing = m.part_of_speech()[0] in PHRASING_POS
-                    out.append(Token(m.normalized_form().lower(), begin, end, phrasing))
-                    if self.expand_compounds:
-                        out.extend(self._parts(m, offset))
+        for m in morphemes:
+            pos = m.pos
+            if not self._keeps(pos) or not _has_word_char(m.surface):
+                continue
+            out.append(Token(m.normalized.lower(), m.begin, m.end, pos[0] in PHRASING_POS))
+            if self.expand_compounds:
+                out.extend(self._parts(m))
         if self.acronyms:
             out.extend(_acronyms(text))
         return out
 
-    def _parts(self, m, offset: int) -> list[Token]:
+    def _parts(self, m: Morpheme) -> list[Token]:
         """Mode-A parts of a compound, without bare affixes (化, 準) that match everywhere;
         a Latin compound ("Amazon EC2") splits into its words and digit runs."""
-        if _LATIN_WORD.search(m.surface()) and not _has_japanese(m.surface()):
-            pieces = [(p.start(), p.group()) for p in _LATIN_WORD.finditer(m.surface())]
+        surface = m.surface
+        if LATIN_WORD.search(surface) and not has_japanese(surface):
+            pieces = [(p.start(), p.group()) for p in LATIN_WORD.finditer(surface)]
             if len(pieces) < 2:
                 return []
-            return [Token(w.lower(), offset + m.begin() + i, offset + m.begin() + i + len(w)) for i, w in pieces]
-        parts = m.split(SplitMode.A)
-        if len(parts) < 2:
-            return []
+            return [Token(w.lower(), m.begin + i, m.begin + i + len(w), part=True) for i, w in pieces]
         return [
-            Token(p.normalized_form().lower(), offset + p.begin(), offset + p.end(), p.part_of_speech()[0] in PHRASING_POS)
-            for p in parts
-            if self._keeps(p.part_of_speech()) and p.part_of_speech()[0] not in ("接尾辞", "接頭辞")
+            Token(p.normalized.lower(), p.begin, p.end, p.pos[0] in PHRASING_POS, part=True)
+            for p in m.parts
+            if self._keeps(p.pos) and p.pos[0] not in _AFFIXES
         ]
 
     def _keeps(self, pos: tuple[str, ...]) -> bool:
@@ -119,29 +121,90 @@ class Analyzer:
     def topic_terms(self, text: str) -> list[str]:
         """Terms of the noun phrase a note opens with, up to its first particle or
         symbol: the topic it is about ("準仮想化は..." -> 準仮想化, "VT-d: ..." -> vt)."""
-        text = _LEADING_MARK.sub("", text, count=1)
-        with self._lock:
-            morphemes = self._tokenizer.tokenize(next(text_chunks(text), (0, ""))[1][:200])
+        return self.topic_from_morphemes(self._morphology.morphemes(text), text)
+
+    def topic_from_morphemes(self, morphemes: Iterable[Morpheme], text: str) -> list[str]:
+        """topic_terms of text, given its morphemes: a topic that runs past TOPIC_CHARS
+        characters after the leading mark stops before the word that does."""
+        lead = _LEADING_MARK.match(text).end()
+        limit = lead + TOPIC_CHARS
         topic = []
         for m in morphemes:
-            pos = m.part_of_speech()
-            if pos[0] in DROPPED_POS or pos[0] in FUNCTION_POS or pos[0] == "動詞":
+            if m.begin < lead:
+                continue  # the bullet or number mark
+            pos = m.pos
+            if m.end > limit or pos[0] in DROPPED_POS or pos[0] in FUNCTION_POS or pos[0] == "動詞":
                 break
-            topic.append(m.normalized_form().lower())
+            topic.append(m.normalized.lower())
         return topic
 
-    def spans(self, text: str, terms: set[str] | frozenset[str]) -> list[tuple[int, int]]:
-        """Character spans of text whose terms are in terms, overlaps merged; for highlighting."""
-        spans: list[tuple[int, int]] = []
-        for tok in sorted(self.tokens(text), key=lambda t: (t.begin, t.end)):
-            if tok.term not in terms:
-                continue
-            # Merge overlaps and pieces joined by a hyphen or dot, so VT-d is one span.
-            if spans and (tok.begin <= spans[-1][1] or _only_joiners(text[spans[-1][1] : tok.begin])):
-                spans[-1] = (spans[-1][0], max(spans[-1][1], tok.end))
-            else:
-                spans.append((tok.begin, tok.end))
-        return spans
+    def spans(
+        self, text: str, terms: set[str] | frozenset[str], joined: frozenset[str] = frozenset()
+    ) -> list[tuple[int, int]]:
+        """Character spans of text whose terms are in terms, for highlighting (see spans_of)."""
+        return spans_of([(t.term, t.begin, t.end) for t in self.tokens(text)], text, terms, joined)
+
+
+def joined_only(tokens: Sequence[Token], text: str) -> frozenset[str]:
+    """Terms of text that only appear joined to others by a hyphen or dot ("VT-d" gives
+    vt and d): a highlight shows them where the whole joined word is, not in VT-x."""
+    main = sorted((t for t in tokens if not t.part), key=lambda t: t.begin)
+    if not main:
+        return frozenset()
+    joined: set[str] = set()
+    loose: set[str] = set()
+    extents = []  # (begin, end) of each joined word
+    run = main[:1]
+    for token in [*main[1:], None]:
+        if token is not None and _only_joiners(text[run[-1].end : token.begin]):
+            run.append(token)
+            continue
+        if len(run) > 1:
+            joined.update(t.term for t in run)
+            extents.append((run[0].begin, run[-1].end))
+        run = [token]
+    for t in tokens:
+        if not any(b <= t.begin and t.end <= e for b, e in extents):
+            loose.add(t.term)
+    return frozenset(joined - loose)
+
+
+def spans_of(
+    tokens: Iterable[tuple[str, int, int]],
+    text: str,
+    terms: set[str] | frozenset[str],
+    joined: set[str] | frozenset[str] = frozenset(),
+) -> list[tuple[int, int]]:
+    """Character spans of text whose tokens (term, begin, end) have a term in terms,
+    overlaps and pieces joined by a hyphen or dot merged (VT-d is one span).
+
+    A word joined by hyphens or dots (VT-x) whose pieces are not all in terms shows none
+    of the pieces that are in joined, the terms a question only used joined (VT-d)."""
+    words: list[list] = []  # [end, all pieces matched, [(term, begin, end), ...]]
+    for token in sorted(tokens, key=lambda t: (t[1], -t[2])):
+        term, begin, end = token
+        if words and begin < words[-1][0]:  # inside the word before: a compound's part
+            words[-1][2].append(token)
+            words[-1][0] = max(words[-1][0], end)
+        elif words and _only_joiners(text[words[-1][0] : begin]):
+            words[-1][0] = end
+            words[-1][1] = words[-1][1] and term in terms
+            words[-1][2].append(token)
+        else:
+            words.append([end, term in terms, [token]])
+    chosen = sorted(
+        (begin, end)
+        for _, whole, pieces in words
+        for term, begin, end in pieces
+        if term in terms and (whole or term not in joined)
+    )
+    spans: list[tuple[int, int]] = []
+    for begin, end in chosen:
+        if spans and (begin <= spans[-1][1] or _only_joiners(text[spans[-1][1] : begin])):
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+        else:
+            spans.append((begin, end))
+    return spans
 
 
 def _core_dictionary_id() -> str:
@@ -156,33 +219,14 @@ def _core_dictionary_id() -> str:
     return f"{path.stat().st_size}-{zlib.crc32(header):08x}"
 
 
-def text_chunks(text: str):
-    """Yield (offset, piece) covering text, pieces short enough for Sudachi, split at
-    line ends where possible."""
-    start = 0
-    while start < len(text):
-        end = min(start + _MAX_CHUNK_CHARS, len(text))
-        if end < len(text):
-            newline = text.rfind("\n", start, end)
-            if newline > start:
-                end = newline + 1
-        yield start, text[start:end]
-        start = end
-
-
-def _has_japanese(text: str) -> bool:
-    # Kana and CJK ideographs. Not a regex: compiling a class this wide costs a cold
-    # `manabi ask` about 3 ms.
-    return any("\u3040" <= c <= "\u30ff" or "\u3400" <= c <= "\u9fff" for c in text)
-
-
 def _only_joiners(gap: str) -> bool:
     return 0 < len(gap) <= 2 and all(c in "-._" for c in gap)
 
 
 def _has_word_char(surface: str) -> bool:
-    """Emoji and other pictographs are tagged as nouns at times; they are not terms."""
-    return any(c.isalnum() for c in surface)
+    """Emoji and other pictographs are tagged as nouns at times; they are not terms.
+    A word character is a letter or digit of any script (str.isalnum)."""
+    return _WORD_CHAR.search(surface) is not None
 
 
 def _acronyms(text: str) -> list[Token]:
@@ -190,5 +234,5 @@ def _acronyms(text: str) -> list[Token]:
     for run in _LATIN_RUN.finditer(text):
         initials = "".join(w[0] for w in run.group().split() if w[0].isupper())
         if len(initials) >= 2:
-            out.append(Token(initials.lower(), run.start(), run.end()))
+            out.append(Token(initials.lower(), run.start(), run.end(), part=True))
     return out

@@ -1,29 +1,39 @@
 """Notes folder -> sections, search index and quiz engine: what the service answers from.
 
-With a cache folder, each notes file's sections, search terms and quiz analyses come
-from the cache (bot/core/cache.py) when neither the file nor the code changed; only the
-other files are parsed, tokenized and analysed, and stored for next time.
+Each section is read with SudachiPy once: its morphemes give its search terms, where
+those terms stand in its text (for highlighting hits) and its quiz analysis. With a
+cache folder, all of that comes from the cache (bot/core/cache.py) for each notes file
+that did not change; only the other files are parsed and analysed, and stored for next
+time. The quiz engine is made when first used, from analyses decoded then.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
 from pathlib import Path
 
 from bot.core.analyzer import Analyzer
-from bot.core.cache import FileEntry, NotesCache
+from bot.core.cache import FileEntry, NotesCache, decoded, term_lists
+from bot.core.index import BM25Index
 from bot.core.models import Section
 from bot.core.morphology import Morphology
 from bot.core.notes import Corpus, NoteFile, no_notes_error, parse_notes, read_note_files
 from bot.core.quiz import QuizEngine, SectionAnalysis, analyze_section
-from bot.core.search import MIN_COVERAGE, Progress, SectionSearch, section_terms
+from bot.core.search import B, K1, MIN_COVERAGE, Progress, SectionSearch, TermMaker
 
 
-@dataclass(frozen=True)
 class Built:
-    corpus: Corpus
-    search: SectionSearch
-    quiz: QuizEngine
+    """The notes read, their search, and their quiz engine (made on first use)."""
+
+    def __init__(self, corpus: Corpus, search: SectionSearch, analyses: list) -> None:
+        self.corpus = corpus
+        self.search = search
+        self._analyses = analyses  # SectionAnalysis or cache.LazyAnalysis, one a section
+
+    @functools.cached_property
+    def quiz(self) -> QuizEngine:
+        # Two threads may both make it: the same engine, no harm.
+        return QuizEngine(self.corpus.sections, analyses=decoded(self._analyses))
 
 
 def build(
@@ -41,42 +51,87 @@ def build(
     CorpusError when there are no notes."""
     notes, warnings = read_note_files(corpus_dir)
     cache = NotesCache(cache_dir, corpus_dir, analyzer.fingerprint) if cache_dir is not None else None
-    meter = _CharacterMeter(progress, total=sum(len(note.text) for note in notes))
-    sections: list[Section] = []
-    terms: list[list[str]] = []
-    analyses: list[SectionAnalysis] = []
-    for note in notes:
-        made = cache.load(note) if cache else None
-        if made is None:
-            made = _make(note, analyzer, morphology, meter)
-            if cache:
-                cache.store(note, made)
+    meter = CharacterMeter(progress, total=sum(len(note.text) for note in notes))
+    maker = TermMaker(analyzer)  # one per build: each heading is tokenized once
+    entries = [entry(note, cache, maker, morphology, meter) for note in notes]
+    return assemble(corpus_dir, entries, warnings, analyzer, min_coverage, [cache] if cache else [])
+
+
+def entry(
+    note: NoteFile,
+    cache: NotesCache | None,
+    maker: TermMaker,
+    morphology: Morphology,
+    meter: CharacterMeter | None = None,
+) -> FileEntry:
+    """What one notes file gives: from the cache when it holds the file's entry, else
+    made (and stored in the cache)."""
+    made = cache.load(note, lambda section: analyze(section, morphology)) if cache else None
+    if made is None:
+        made = make_entry(note, maker, morphology, meter)
+        if cache:
+            cache.store(note, made)
+    if meter is not None:
         meter.file_done(note)
-        sections += made.sections
-        terms += made.terms
-        analyses += made.analyses
-    if not sections:
-        raise no_notes_error(corpus_dir)
-    if cache:
-        cache.prune()
-        if cache.write_error:
-            warnings.append(f"キャッシュを保存できませんでした（次回の起動が遅くなるだけです）: {cache.write_error}")
-    corpus = Corpus(root=corpus_dir, sections=tuple(sections), warnings=tuple(warnings))
-    search = SectionSearch(corpus.sections, analyzer, min_coverage, terms=terms)
-    return Built(corpus, search, QuizEngine(corpus.sections, analyses=analyses))
-
-
-def _make(note: NoteFile, analyzer: Analyzer, morphology: Morphology, meter: _CharacterMeter) -> FileEntry:
-    """Parse, tokenize and analyse one notes file."""
-    made = FileEntry(parse_notes(note.text, note.path), [], [])
-    for done, section in enumerate(made.sections, start=1):
-        made.terms.append(section_terms(analyzer, section, made.sections[done - 2] if done > 1 else None))
-        made.analyses.append(analyze_section(section, morphology))
-        meter.sections_done(note, done, len(made.sections))
     return made
 
 
-class _CharacterMeter:
+def assemble(
+    root: Path,
+    entries: list[FileEntry],
+    warnings: list[str],
+    analyzer: Analyzer,
+    min_coverage: float = MIN_COVERAGE,
+    caches: list[NotesCache] = (),
+) -> Built:
+    """The search and the quiz over the entries, in order. With exactly one cache, that
+    made or loaded them all, the index stored in it is used (or made and stored); the
+    caches are then saved. Raises CorpusError when there are no sections."""
+    sections = tuple(section for made in entries for section in made.sections)
+    if not sections:
+        raise no_notes_error(root)
+    text_tokens = [tokens for made in entries for tokens in made.text_tokens]
+    analyses = [analysis for made in entries for analysis in made.analyses]
+    only = caches[0] if len(caches) == 1 else None
+    # Unchanged notes: the index stored with them, else one built from their terms.
+    index = BM25Index.from_snapshot(only.index(), len(sections), K1, B) if only else None
+    terms = None if index else term_lists([t for made in entries for t in made.terms])
+    search = SectionSearch(sections, analyzer, min_coverage, terms=terms, text_tokens=text_tokens, index=index)
+    if only and index is None:
+        only.store_index(search.index.snapshot())
+    for cache in caches:
+        cache.save()
+        if cache.write_error:
+            warnings.append(f"キャッシュを保存できませんでした（次回の起動が遅くなるだけです）: {cache.write_error}")
+    corpus = Corpus(root=root, sections=sections, warnings=tuple(warnings))
+    return Built(corpus, search, analyses)
+
+
+def analyze(section: Section, morphology: Morphology, morphemes=None) -> SectionAnalysis:
+    """The section's quiz analysis. morphemes: those of section.text, already made."""
+    return analyze_section(section, morphology, morphemes=morphemes)
+
+
+def make_entry(
+    note: NoteFile, maker: TermMaker, morphology: Morphology, meter: CharacterMeter | None = None
+) -> FileEntry:
+    """Parse, tokenize and analyse one notes file: each section's text is read by
+    SudachiPy once, and its terms, their offsets and its quiz analysis come from that."""
+    made = FileEntry(parse_notes(note.text, note.path))
+    previous = None
+    for done, section in enumerate(made.sections, start=1):
+        morphemes = morphology.morphemes(section.text, compounds=True)
+        terms, text_tokens = maker.make(section, previous, morphemes)
+        made.terms.append(terms)
+        made.text_tokens.append(text_tokens)
+        made.analyses.append(analyze(section, morphology, morphemes))
+        if meter is not None:
+            meter.sections_done(note, done, len(made.sections))
+        previous = section
+    return made
+
+
+class CharacterMeter:
     """Progress in characters of notes: a file counts in full once done, and while it
     is analysed, in proportion to its sections done, so the count never goes back
     and ends exactly at the total."""

@@ -1,183 +1,332 @@
 """Notes cache on disk: all that is made from each notes file (its sections, their search
-terms and their quiz analyses), so a restart tokenizes and analyses nothing.
+terms, where those terms stand in the text, and their quiz analyses), so a restart
+tokenizes and analyses nothing.
 
-Layout: <cache dir>/<corpus id>/<entry key>.json, where
+Layout: one file per notes folder, <cache dir>/<corpus id>.jsonl, where
   corpus id = the first 16 hex digits of sha256 of the notes folder's absolute path,
-              so two notes folders sharing a cache dir never evict each other, and
-  entry key = the first 32 hex digits of sha256 of the code that makes the entries
-              (CODE_MODULES), Analyzer.fingerprint (tokenizer settings, SudachiPy and
-              dictionary versions) and the file's text.
+              so two notes folders sharing a cache dir never evict each other.
+Its first line is a header: the format, the digest of the code that makes the entries
+(every .py under bot/core), Analyzer.fingerprint (tokenizer settings, SudachiPy and
+dictionary versions) and the names of Section's fields. Each further line is one notes
+file's entry, four parts split by tabs (JSON escapes them inside strings):
+  <entry key>  <sections: their fields>  <search: terms, token count, token offsets>
+  <quiz analyses>
+one row a section in each JSON list. The last line, `index\t<JSON>`, holds the search
+index (BM25Index.snapshot: vocabulary and base64 arrays) made from the entries it
+names, in order: a restart with unchanged notes loads it instead of rebuilding it. Here
+  entry key = the first 32 hex digits of sha256 of the header's code digest and
+              fingerprint and the file's text.
 A file is found by its content, not its name: renaming a note re-tokenizes nothing,
-editing one re-tokenizes it alone, and upgrading manabi starts afresh. An entry repeats
-its key, fingerprint and format inside and is checked field by field on reading (the
-analyses by quiz.analysis_from_json), so a corrupt, truncated, foreign or outdated file
-is a miss, never a crash. Entries are written to a temporary file and moved into place
-with os.replace, so a crash never leaves half an entry under a real name. After each
-build, entries of the folder that the build did not use are deleted.
+editing one re-tokenizes it alone, and upgrading manabi starts afresh.
+
+Loading reads the file once and parses an entry only when its note asks for it; the
+quiz analyses stay JSON text until the quiz is first needed, and token offsets are
+decoded for hits alone. A header from other code, a line that is not JSON or a row of
+another shape is a miss, never a crash. The file is rewritten after a build that
+changed anything, to a temporary file moved into place with os.replace, so a crash
+never leaves half a file under the real name; entries the build did not use are dropped.
 
 JSON, not pickle: a cache file is data, never code, whatever ends up in it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import hashlib
 import json
 import os
+import shutil
 import threading
 import time
-from collections import namedtuple
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from sys import intern
 
-try:  # hashlib loads OpenSSL, 2-3 ms of a cold `manabi ask`; the builtin module is enough
-    from _sha256 import sha256  # Python 3.11
-except ImportError:  # pragma: no cover - other Python versions
-    from hashlib import sha256
-
 from bot.core.models import Section
 from bot.core.notes import NoteFile
-from bot.core.quiz import analysis_from_json, analysis_to_json
+from bot.core.quiz import SectionAnalysis, analysis_from_json, analysis_to_json
+from bot.core.search import TextTokens
 
 FORMAT = 3
-# The modules whose output is cached: a change to any of them (an upgrade, a fix) must
-# not be served the old terms or analyses.
-CODE_MODULES = ("build.py", "cache.py", "models.py", "markdown.py", "notes.py", "analyzer.py", "search.py", "morphology.py", "quiz")
+CORE = Path(__file__).parent  # the code whose output is cached: every .py under it
 _STALE_TEMP_SECONDS = 3600  # a temporary file this old belongs to a writer that died
+# Section's fields, stored in this order; each a str, an int or a tuple of str.
+SECTION_FIELDS = tuple(f.name for f in dataclasses.fields(Section))
+_TERM_SEPARATOR = "\n"
+_INDEX_KEY = b"index"  # the last line: the search index of the entries, see NotesCache.index  # index terms never hold whitespace but a Latin compound's space
 
 
-class FileEntry(namedtuple("FileEntry", "sections terms analyses")):
-    """What one notes file gives: its sections, their terms and their quiz analyses, one
-    list each (a named tuple from collections: importing typing would cost 2 ms)."""
+@dataclass(slots=True)
+class FileEntry:
+    """What one notes file gives: its sections, their terms, where the terms of their
+    text stand, and their quiz analyses, one list each. An analysis may be a
+    LazyAnalysis, decoded when the quiz first needs it."""
 
-    __slots__ = ()
+    sections: list[Section]
+    terms: list[list[str] | str] = field(default_factory=list)  # str: as stored, see term_lists
+    text_tokens: list[TextTokens] = field(default_factory=list)
+    analyses: list[SectionAnalysis | LazyAnalysis] = field(default_factory=list)
+
+
+class _AnalysesText:
+    """One entry's quiz analyses as the JSON text read from the cache, decoded all at
+    once when the quiz first needs one; a section whose analysis proves unreadable is
+    analysed again (remake)."""
+
+    def __init__(self, data: bytes, sections: list[Section], remake: Callable[[Section], SectionAnalysis]) -> None:
+        self.data = data
+        self.sections = sections
+        self.remake = remake
+        self._decoded: list[SectionAnalysis] | None = None
+
+    def get(self, index: int) -> SectionAnalysis:
+        if self._decoded is None:
+            try:
+                rows = json.loads(self.data.decode("utf-8", "surrogatepass"))
+            except (ValueError, RecursionError):
+                rows = None
+            if type(rows) is not list or len(rows) != len(self.sections):
+                rows = [None] * len(self.sections)
+            self._decoded = [self._analysis(row, section) for row, section in zip(rows, self.sections)]
+        return self._decoded[index]
+
+    def _analysis(self, row: object, section: Section) -> SectionAnalysis:
+        try:
+            return analysis_from_json(row)
+        except ValueError:
+            return self.remake(section)
+
+
+@dataclass(frozen=True, slots=True)
+class LazyAnalysis:
+    """A cached quiz analysis, decoded when first needed."""
+
+    source: _AnalysesText
+    index: int
+
+    def decode(self) -> SectionAnalysis:
+        return self.source.get(self.index)
+
+
+def term_lists(terms: Sequence[list[str] | str]) -> list[list[str]]:
+    """Each section's terms as a list; those read from the cache are split here, when
+    the index has to be built (each distinct term one string object: a third less
+    memory at 100,000 sections)."""
+    return [t if isinstance(t, list) else list(map(intern, t.split(_TERM_SEPARATOR))) if t else [] for t in terms]
+
+
+def decoded(analyses: Sequence[SectionAnalysis | LazyAnalysis]) -> list[SectionAnalysis]:
+    return [a.decode() if isinstance(a, LazyAnalysis) else a for a in analyses]
 
 
 class NotesCache:
     def __init__(self, cache_dir: Path, corpus_dir: Path, fingerprint: str) -> None:
-        corpus_id = sha256(str(corpus_dir.resolve()).encode()).hexdigest()[:16]
-        self.folder = cache_dir / corpus_id
+        corpus_id = hashlib.sha256(str(corpus_dir.resolve()).encode()).hexdigest()[:16]
+        self.cache_dir = cache_dir
+        self.path = cache_dir / f"{corpus_id}.jsonl"
+        self._old_folder = cache_dir / corpus_id  # format 2 kept one file a note in it
         self.fingerprint = fingerprint
         self.write_error: str | None = None  # the first failed write, for one warning
-        self._used: set[str] = set()
+        self._header = json.dumps(
+            {"format": FORMAT, "code": code_digest(), "fingerprint": fingerprint, "section": SECTION_FIELDS},
+            ensure_ascii=False,
+        )
+        self._lines: dict[str, bytes] | None = None  # entry key -> its line's JSON parts, as read
+        self._used: dict[str, bytes] = {}  # what the next file holds
+        self.order: list[str] = []  # the entry keys of this build's notes, in order
+        self._index: bytes | None = None  # the index line's JSON, as read or made
+        self._changed = False
 
     def key(self, note: NoteFile) -> str:
         data = f"{FORMAT}\0{code_digest()}\0{self.fingerprint}\0{note.text}".encode("utf-8", "surrogatepass")
-        return sha256(data).hexdigest()[:32]
+        return hashlib.sha256(data).hexdigest()[:32]
 
-    def load(self, note: NoteFile) -> FileEntry | None:
-        """What the note gave last time, or None when there is no valid entry."""
+    def load(self, note: NoteFile, remake: Callable[[Section], SectionAnalysis]) -> FileEntry | None:
+        """What the note gave last time, or None when there is no valid entry.
+        remake(section) analyses a section whose cached analysis proves unreadable."""
         key = self.key(note)
-        try:
-            entry = json.loads((self.folder / f"{key}.json").read_bytes())
-        except (OSError, ValueError, RecursionError):
-            return None  # missing, unreadable, not UTF-8 or not JSON
-        rows = _valid_rows(entry, key, self.fingerprint)
-        if rows is None:
+        line = self._read().get(key)
+        if line is None:
+            return None
+        parts = line.split(b"\t")
+        if len(parts) != 3:
             return None
         try:
-            analyses = [analysis_from_json(row[5]) for row in rows]
-        except ValueError:
+            # Text of notes may hold lone surrogates (surrogateescape): written with surrogatepass.
+            sections, search = (json.loads(part.decode("utf-8", "surrogatepass")) for part in parts[:2])
+        except (ValueError, RecursionError):
             return None
-        self._used.add(key)
-        sections = [
-            Section(note.path, start, end, tuple(headings), text, kind, markdown, tuple(aliases))
-            for start, end, headings, text, _, _, kind, markdown, aliases in rows
-        ]
-        # JSON gives every occurrence of a term its own string; interned, a restart
-        # on 100,000 sections peaks at a third less memory.
-        return FileEntry(sections, [[intern(term) for term in row[4]] for row in rows], analyses)
+        analyses_json = parts[2]
+        entry = _entry(sections, search, note)
+        if entry is not None:
+            self.order.append(key)
+            source = _AnalysesText(analyses_json, entry.sections, remake)
+            entry.analyses = [LazyAnalysis(source, i) for i in range(len(entry.sections))]
+            self._used[key] = line
+        return entry
 
     def store(self, note: NoteFile, made: FileEntry) -> None:
+        parts = (
+            [_section_row(s) for s in made.sections],
+            [[_TERM_SEPARATOR.join(terms), t.count, t.offsets] for terms, t in zip(made.terms, made.text_tokens)],
+            [analysis_to_json(analysis) for analysis in decoded(made.analyses)],
+        )
+        # JSON escapes tabs and newlines inside strings: the three parts split at tabs.
         key = self.key(note)
-        self._used.add(key)
-        entry = {
-            "format": FORMAT,
-            "key": key,
-            "fingerprint": self.fingerprint,
-            # One row a section: [line_start, line_end, headings, text, terms, analysis,
-            # kind, markdown, aliases].
-            "sections": [
-                [s.line_start, s.line_end, list(s.headings), s.text, terms, analysis_to_json(analysis),
-                 s.kind, s.markdown, list(s.aliases)]
-                for s, terms, analysis in zip(made.sections, made.terms, made.analyses)
-            ],
-        }
-        data = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            _write_atomically(self.folder / f"{key}.json", data)
-        except OSError as exc:
-            self.write_error = self.write_error or f"{self.folder}: {exc.strerror or exc}"
+        self.order.append(key)
+        self._used[key] = b"\t".join(
+            json.dumps(p, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass") for p in parts
+        )
+        self._changed = True
 
-    def prune(self) -> None:
-        """Delete this folder's entries that the build did not use (older versions of
-        edited notes, deleted notes, other tokenizer settings)."""
+    def index(self) -> dict | None:
+        """The stored index snapshot (BM25Index.snapshot), if it was made from exactly
+        this build's entries in this order."""
+        self._read()
+        if self._index is None:
+            return None
         try:
-            children = list(os.scandir(self.folder))
+            data = json.loads(self._index)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(data, dict) or data.pop("entries", None) != self.order:
+            return None
+        return data
+
+    def store_index(self, snapshot: dict | None) -> None:
+        """Keep the index of this build's entries, made from their terms."""
+        data = None if snapshot is None else {"entries": self.order} | snapshot
+        line = None if data is None else json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+        if line != self._index:
+            self._index = line
+            self._changed = True
+
+    def save(self) -> None:
+        """Write the entries this build used, if anything changed, and clean up."""
+        if self._changed or set(self._read()) != set(self._used):
+            lines = [[self._header.encode()], *([key.encode(), b"\t", line] for key, line in self._used.items())]
+            if self._index is not None:
+                lines.append([_INDEX_KEY, b"\t", self._index])
+            try:
+                self.cache_dir.mkdir(parents=True, exist_ok=True)
+                _write_atomically(self.path, lines)
+            except OSError as exc:
+                self.write_error = self.write_error or f"{self.cache_dir}: {exc.strerror or exc}"
+            self._lines = dict(self._used)
+            self._changed = False
+        self._remove_stale_temporaries()
+        if self._old_folder.is_dir():
+            shutil.rmtree(self._old_folder, ignore_errors=True)
+
+    def _read(self) -> dict[str, bytes]:
+        """The file's entries by key, their JSON not parsed; empty if the file is missing,
+        unreadable or made by other code or settings."""
+        if self._lines is None:
+            self._lines = {}
+            try:
+                data = self.path.read_bytes()
+            except OSError:
+                return self._lines
+            lines = data.split(b"\n")
+            if lines[0] != self._header.encode():
+                return self._lines
+            for line in lines[1:]:
+                key, tab, rest = line.partition(b"\t")
+                if tab and len(key) == 32:
+                    self._lines[key.decode("ascii", "replace")] = rest
+                elif tab and key == _INDEX_KEY:
+                    self._index = rest
+        return self._lines
+
+    def _remove_stale_temporaries(self) -> None:
+        try:
+            children = list(os.scandir(self.cache_dir))
         except OSError:
             return
         now = time.time()
         for child in children:
-            name = child.name
             try:
-                if name.endswith(".json") and name[: -len(".json")] not in self._used:
-                    os.unlink(child.path)
-                elif name.endswith(".tmp") and now - child.stat().st_mtime > _STALE_TEMP_SECONDS:
-                    os.unlink(child.path)
+                if child.name.startswith(self.path.name) and child.name.endswith(".tmp"):
+                    if now - child.stat().st_mtime > _STALE_TEMP_SECONDS:
+                        os.unlink(child.path)
             except OSError:
                 pass  # another process got there first, or the folder is read-only
 
 
 @functools.cache
 def code_digest() -> str:
-    """sha256 of the source of CODE_MODULES, read once per process (well under a millisecond)."""
-    digest = sha256()
-    for name in CODE_MODULES:
-        path = Path(__file__).with_name(name)
-        for module in sorted(path.glob("*.py")) if path.is_dir() else [path]:  # a package: all its modules
-            digest.update(module.read_bytes())
+    """sha256 of every .py under bot/core (sub-packages too), read once per process: a
+    change to any of them (an upgrade, a fix) must not be served the old entries."""
+    digest = hashlib.sha256()
+    for path in sorted(CORE.rglob("*.py")):
+        digest.update(path.relative_to(CORE).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def _section_row(section: Section) -> list:
+    return [list(v) if isinstance(v, tuple) else v for v in (getattr(section, name) for name in SECTION_FIELDS)]
+
+
+def _entry(sections: object, search: object, note: NoteFile) -> FileEntry | None:
+    """The entry (without its analyses) that these parts make, or None if they are not
+    lists of well-formed rows of the same length."""
+    if type(sections) is not list or type(search) is not list or len(sections) != len(search):
+        return None
+    entry = FileEntry([])
+    for values, row in zip(sections, search):
+        if type(row) is not list or len(row) != 3:
+            return None
+        terms, count, offsets = row
+        if not (type(terms) is str and type(count) is int and type(offsets) is str):
+            return None
+        section = _section(values, note)
+        if section is None:
+            return None
+        term_count = terms.count(_TERM_SEPARATOR) + 1 if terms else 0
+        if not 0 <= count <= term_count or offsets.count(",") != max(2 * count - 1, 0) or bool(offsets) != bool(count):
+            return None
+        entry.sections.append(section)
+        entry.terms.append(terms)  # split only if the index must be built (term_lists)
+        entry.text_tokens.append(TextTokens(terms, count, offsets))
+    return entry
+
+
+def _section(values: object, note: NoteFile) -> Section | None:
+    """A Section from its stored field values (the file from the note: renaming is free)."""
+    if type(values) is not list or len(values) != len(_FIELD_TYPES):
+        return None
+    for i, expected in enumerate(_FIELD_TYPES):
+        value = values[i]
+        if expected is tuple:
+            if type(value) is not list or not all(type(v) is str for v in value):
+                return None
+            values[i] = tuple(value)
+        elif type(value) is not expected:
+            return None
+    values[_FILE] = note.path
+    return Section(*values)
+
+
+# The type of each field of Section, read from a Section whose every field has a value:
+# str, int or tuple (of str).
+_FIELD_TYPES = tuple(type(getattr(Section("", 0, 0, (), ""), name)) for name in SECTION_FIELDS)
+_FILE = SECTION_FIELDS.index("file")
+
+
+def _write_atomically(path: Path, lines: list[list[bytes]]) -> None:
+    """Write the lines (each given in pieces) to a temporary file, then move it into
+    place: a reader sees the old file or the new one, never half of one."""
     # Unique per process and thread, so two writers never share a temporary file.
     temp = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     try:
-        temp.write_bytes(data)
+        with temp.open("wb") as out:
+            for pieces in lines:
+                out.writelines(pieces)
+                out.write(b"\n")
         os.replace(temp, path)
     except OSError:
         temp.unlink(missing_ok=True)
         raise
-
-
-def _valid_rows(entry: object, key: str, fingerprint: str) -> list[list] | None:
-    """The entry's section rows if it is a well-formed entry for this key, else None."""
-    if not isinstance(entry, dict):
-        return None
-    if entry.get("format") != FORMAT or entry.get("key") != key or entry.get("fingerprint") != fingerprint:
-        return None
-    rows = entry.get("sections")
-    if not isinstance(rows, list) or not all(_is_section_row(row) for row in rows):
-        return None
-    return rows
-
-
-def _is_section_row(row: object) -> bool:
-    """The analysis, row[5], is checked as it is read (analysis_from_json)."""
-    if not isinstance(row, list) or len(row) != 9:
-        return False
-    start, end, headings, text, terms, _, kind, markdown, aliases = row
-    return (
-        type(start) is int
-        and type(end) is int
-        and type(text) is str
-        and type(kind) is str
-        and type(markdown) is str
-        and _is_str_list(aliases)
-        and _is_str_list(headings)
-        and _is_str_list(terms)
-    )
-
-
-def _is_str_list(value: object) -> bool:
-    return isinstance(value, list) and all(type(item) is str for item in value)

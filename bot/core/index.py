@@ -15,6 +15,7 @@ and a query costs well under a millisecond at 100,000 sections.
 
 from __future__ import annotations
 
+import base64
 import heapq
 import math
 from bisect import bisect_left
@@ -22,8 +23,9 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import chain
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a cold start counts
-if TYPE_CHECKING:
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # numpy is imported only for large notes (ARRAY_MIN_DOCS)
     import numpy as np
 
 ARRAY_MIN_DOCS = 2_000
@@ -69,6 +71,26 @@ class BM25Index:
         self.k1, self.b = k1, b
         store = ArrayPostings if self.size >= ARRAY_MIN_DOCS else ListPostings
         self._postings = store(docs, k1, b)
+
+    def snapshot(self) -> dict | None:
+        """The index as plain data (JSON-ready: lists and base64 text), to be stored and
+        loaded instead of rebuilt; None for small indexes, quicker to rebuild."""
+        if not isinstance(self._postings, ArrayPostings):
+            return None
+        return {"size": self.size, "k1": self.k1, "b": self.b} | self._postings.snapshot()
+
+    @classmethod
+    def from_snapshot(cls, data: object, size: int, k1: float, b: float) -> BM25Index | None:
+        """The index snapshot() gave, if data is one for size documents and these
+        parameters; None for anything else (another corpus, damaged data)."""
+        if not isinstance(data, dict) or (data.get("size"), data.get("k1"), data.get("b")) != (size, k1, b):
+            return None
+        postings = ArrayPostings.from_snapshot(data, size)
+        if postings is None:
+            return None
+        index = cls.__new__(cls)
+        index.size, index.k1, index.b, index._postings = size, k1, b, postings
+        return index
 
     def idf(self, term: str) -> float | None:
         return self._postings.idf(term)
@@ -167,10 +189,9 @@ class ArrayPostings:
             return  # BM25 divides by the average length: nothing to index
         # Every (term, doc) pair as one number, term * size + doc; sorting them
         # groups each term's postings with its documents ascending.
-        ids = self._term_ids
-        token_terms = np.fromiter(
-            (ids.setdefault(t, len(ids)) for t in chain.from_iterable(docs)), dtype=np.int64, count=total_len
-        )
+        # Term ids in order of first use.
+        ids = self._term_ids = {term: i for i, term in enumerate(dict.fromkeys(chain.from_iterable(docs)))}
+        token_terms = np.fromiter(map(ids.__getitem__, chain.from_iterable(docs)), dtype=np.int64, count=total_len)
         token_docs = np.repeat(np.arange(self.size, dtype=np.int64), doc_lens)
         pairs, tfs = np.unique(token_terms * self.size + token_docs, return_counts=True)
         pair_terms, self._docs = np.divmod(pairs, self.size)
@@ -185,6 +206,49 @@ class ArrayPostings:
     def idf(self, term: str) -> float | None:
         term_id = self._term_ids.get(term)
         return None if term_id is None else self._idf[term_id]
+
+    def snapshot(self) -> dict:
+        import numpy as np
+
+        return {
+            "vocabulary": list(self._term_ids),
+            "starts": _encode(np.asarray(self._starts, dtype="<i8")),
+            "idf": _encode(np.asarray(self._idf, dtype="<f8")),
+            "docs": _encode(self._docs.astype("<i8")),
+            "weights": _encode(self._weights.astype("<f8")),
+        }
+
+    @classmethod
+    def from_snapshot(cls, data: dict, size: int) -> ArrayPostings | None:
+        import numpy as np
+
+        vocabulary = data.get("vocabulary")
+        if not isinstance(vocabulary, list) or not all(type(t) is str for t in vocabulary):
+            return None
+        try:
+            starts, idf, docs = (_decode(data.get(k), "<i8" if k != "idf" else "<f8") for k in ("starts", "idf", "docs"))
+            weights = _decode(data.get("weights"), "<f8")
+        except ValueError:
+            return None
+        term_ids = {term: i for i, term in enumerate(vocabulary)}
+        if not (
+            len(term_ids) == len(vocabulary) == len(idf) == len(starts) - 1
+            and len(docs) == len(weights) == starts[-1]
+            and starts[0] == 0
+            and np.all(np.diff(starts) >= 0)
+            and (len(docs) == 0 or (docs.min() >= 0 and docs.max() < size))
+            and np.all(np.isfinite(weights))
+            and np.all(np.isfinite(idf))
+        ):
+            return None
+        postings = cls.__new__(cls)
+        postings.size = size
+        postings._term_ids = term_ids
+        postings._idf = idf.tolist()
+        postings._starts = starts.tolist()
+        postings._docs = docs.astype(np.int64)
+        postings._weights = weights.astype(np.float64)
+        return postings
 
     def _posting(self, term: str):
         term_id = self._term_ids.get(term)
@@ -223,3 +287,19 @@ class ArrayPostings:
             candidates = candidates[scores[candidates] >= kth]
         order = candidates[np.lexsort((candidates, -scores[candidates]))][:k]
         return [(int(d), float(scores[d])) for d in order]
+
+
+def _encode(array) -> str:
+    return base64.b64encode(array.tobytes()).decode("ascii")
+
+
+def _decode(text: object, dtype: str):
+    """The array _encode wrote; ValueError for anything else."""
+    import numpy as np
+
+    if type(text) is not str:
+        raise ValueError("not text")
+    data = base64.b64decode(text, validate=True)  # binascii.Error is a ValueError
+    if len(data) % 8:
+        raise ValueError("not a whole number of 8-byte values")
+    return np.frombuffer(data, dtype=dtype)

@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core.analyzer import Analyzer
-from bot.core.build import Built
+from bot.core.build import Built, CharacterMeter, assemble, entry
 from bot.core.cache import FileEntry, NotesCache
 from bot.core.morphology import Morphology
-from bot.core.notes import Corpus, CorpusError, NoteFile, no_notes_error, parse_notes, read_note_files
-from bot.core.quiz import QuizEngine, analyze_section
-from bot.core.search import MIN_COVERAGE, Progress, SectionSearch, section_terms
+from bot.core.notes import CorpusError, NoteFile, read_note_files
+from bot.core.search import MIN_COVERAGE, Progress, TermMaker
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,21 +80,14 @@ class NotesLibrary:
                 found, skipped = read_note_files(folder.path)
                 warnings += [folder.show(w) if folder.prefix else w for w in skipped]
                 notes += [(index, n) for n in found if self._owner(folder.path / n.path) == index]
-            total = sum(len(n.text) for _, n in notes)
-            done = 0
+            meter = CharacterMeter(self.progress, total=sum(len(n.text) for _, n in notes))
             caches = self._caches()
+            maker = TermMaker(self.analyzer)
             entries: dict[tuple[int, str], FileEntry] = {}
             for index, note in notes:
-                entries[index, note.path] = self._entry(caches[index], index, note)
-                done += len(note.text)
-                if self.progress is not None and total:
-                    self.progress(done, total)
-            for cache in caches:
-                if cache is not None:
-                    cache.prune()
-                    if cache.write_error:
-                        warnings.append(f"キャッシュを保存できませんでした（次回の起動が遅くなるだけです）: {cache.write_error}")
-            built = self._assemble(entries, warnings)
+                entries[index, note.path] = self._entry(index, note, caches[index], maker, meter)
+            used = [cache for cache in caches if cache is not None and cache.order]
+            built = self._assemble(entries, warnings, used)
             self._entries, self._warnings = entries, tuple(warnings)
             return built
 
@@ -105,7 +97,7 @@ class NotesLibrary:
         gives a warning. Raises CorpusError when no notes would be left."""
         with self.lock:
             entries = dict(self._entries)
-            caches = self._caches()
+            maker = TermMaker(self.analyzer)
             changed: list[str] = []
             warnings: list[str] = []
             for path in paths:
@@ -134,7 +126,9 @@ class NotesLibrary:
                     except OSError as exc:
                         warnings.append(f"{folder.show(rel)}: 読めないため、前の内容のままにしました ({exc.strerror or exc})")
                         continue
-                    entries[index, rel] = self._entry(caches[index], index, NoteFile(rel, text))
+                    # Made afresh, not through the cache, whose file holds a whole build: the
+                    # next full read (a restart, /reload) stores it.
+                    entries[index, rel] = self._entry(index, NoteFile(rel, text), None, maker)
                     changed.append(folder.show(rel))
                 for key in under:
                     if key[1] not in seen and not (folder.path / key[1]).is_file():
@@ -160,33 +154,20 @@ class NotesLibrary:
             return [None] * len(self.folders)
         return [NotesCache(self.cache_dir, f.path, self.analyzer.fingerprint) for f in self.folders]
 
-    def _entry(self, cache: NotesCache | None, index: int, note: NoteFile) -> FileEntry:
+    def _entry(
+        self, index: int, note: NoteFile, cache: NotesCache | None, maker: TermMaker, meter: CharacterMeter | None = None
+    ) -> FileEntry:
         """The note's entry with its paths as shown (prefixed for an extra folder)."""
         shown = NoteFile(self.folders[index].show(note.path), note.text)
-        made = cache.load(shown) if cache else None
-        if made is None:
-            sections = parse_notes(shown.text, shown.path)
-            made = FileEntry(
-                sections,
-                [section_terms(self.analyzer, s, sections[i - 1] if i else None) for i, s in enumerate(sections)],
-                [analyze_section(s, self.morphology) for s in sections],
-            )
-            if cache:
-                cache.store(shown, made)
-        return made
+        return entry(shown, cache, maker, self.morphology, meter)
 
-    def _assemble(self, entries: dict[tuple[int, str], FileEntry], warnings: list[str]) -> Built:
-        sections, terms, analyses = [], [], []
-        for key in sorted(entries):
-            entry = entries[key]
-            sections += entry.sections
-            terms += entry.terms
-            analyses += entry.analyses
-        if not sections:
-            raise no_notes_error(self.root)
-        corpus = Corpus(root=self.root, sections=tuple(sections), warnings=tuple(warnings))
-        search = SectionSearch(corpus.sections, self.analyzer, self.min_coverage, terms=terms)
-        return Built(corpus, search, QuizEngine(corpus.sections, analyses=analyses))
+    def _assemble(
+        self, entries: dict[tuple[int, str], FileEntry], warnings: list[str], caches: list[NotesCache] = ()
+    ) -> Built:
+        """Search and quiz over all entries, in folder then file order; caches: those
+        that made or loaded them, to save (and, when one did all, its stored index)."""
+        ordered = [entries[key] for key in sorted(entries)]
+        return assemble(self.root, ordered, list(warnings), self.analyzer, self.min_coverage, caches)
 
 
 __all__ = ["CorpusError", "NotesFolder", "NotesLibrary", "Refreshed"]

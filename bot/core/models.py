@@ -45,6 +45,9 @@ class Hit:
     section: Section
     score: float
     matched: tuple[str, ...]  # query terms found in the section, as index terms
+    # Where the matched words stand in section.text, (begin, end) in order, for
+    # highlighting and excerpts: found from the build's stored token offsets.
+    spans: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)

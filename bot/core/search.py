@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 from sys import intern
 
-from bot.core.analyzer import Analyzer, Token
+from bot.core.analyzer import Analyzer, Token, joined_only, spans_of
 from bot.core.index import BM25Index
 from bot.core.models import Hit, Section
+from bot.core.morphology import Morpheme
 
 # How much of the question's weight (see SectionSearch._coverage) the best section must
 # cover to be an answer. Chosen on tests/data/questions.jsonl with
@@ -31,16 +32,89 @@ def searchable_text(section: Section) -> str:
     return "\n".join((*section.headings, *section.aliases, section.text))
 
 
+@dataclass(frozen=True, slots=True)
+class TextTokens:
+    """Where a section's own terms stand in its text, so a hit is highlighted without
+    tokenizing: terms[i] covers text[offsets[2i]:offsets[2i+1]] for i < count (the
+    section's term list starts with its text's terms). offsets is the compact string
+    the cache stores ("0,3,5,8"), decoded only for hits."""
+
+    terms: Sequence[str] | str  # or the cache's text of them, joined by newlines
+    count: int
+    offsets: str
+
+    @classmethod
+    def of(cls, terms: Sequence[str], tokens: Sequence[Token]) -> TextTokens:
+        return cls(terms, len(tokens), ",".join(f"{t.begin},{t.end}" for t in tokens))
+
+    def tokens(self, wanted: Container[str] | None = None) -> list[tuple[str, int, int]]:
+        """(term, begin, end) of each token of the text, or of those whose term is
+        wanted; none if the offsets are damaged."""
+        terms = self.terms.split("\n", self.count) if isinstance(self.terms, str) else self.terms
+        if wanted is None:
+            chosen = list(range(self.count))
+        else:
+            chosen = sorted(i for term in wanted for i in _positions(terms, term, self.count))
+        if not chosen:
+            return []
+        numbers = self.offsets.split(",")
+        if len(numbers) != 2 * self.count:
+            return []
+        try:
+            return [(terms[i], int(numbers[2 * i]), int(numbers[2 * i + 1])) for i in chosen]
+        except ValueError:
+            return []
+
+
+def _positions(terms: Sequence[str], term: str, stop: int):
+    """Where term stands among terms[:stop] (list.index scans in C)."""
+    i = -1
+    while True:
+        try:
+            i = terms.index(term, i + 1, stop)
+        except ValueError:
+            return
+        yield i
+
+
+class TermMaker:
+    """Each section's terms, from the morphemes of its text (read once per build) and
+    the terms of its headings and aliases, each distinct one tokenized once per build."""
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        self.analyzer = analyzer
+        self._context: dict[str, list[str]] = {}  # heading or alias -> its terms
+
+    def make(
+        self, section: Section, previous: Section | None, morphemes: Sequence[Morpheme]
+    ) -> tuple[list[str], TextTokens]:
+        """The section's terms and where those of its text stand. previous: the section
+        before it in the notes, None for the first. morphemes: of section.text, with
+        compound parts (Morphology.morphemes(text, compounds=True))."""
+        tokens = self.analyzer.tokens_from_morphemes(morphemes, section.text)
+        # One string object per distinct term, however many sections use it: at 100,000
+        # sections, about 200 MB less at the peak of a build.
+        terms = [intern(t.term) for t in tokens]
+        text_tokens = TextTokens.of(terms, tokens)
+        # The heading path is context: "準仮想化とは？" finds bullets under # 準仮想化. A
+        # heading counts twice in the first passage under it, which usually says what
+        # the heading is (# 仮想化, then what virtualization is).
+        for context in (*opened_headings(section, previous), *section.headings, *section.aliases):
+            terms += self._terms_of(context)
+        # So does the opening topic: a note that starts with a term is about it.
+        terms += [intern(t) for t in self.analyzer.topic_from_morphemes(morphemes, section.text)]
+        return terms, text_tokens
+
+    def _terms_of(self, context: str) -> list[str]:
+        terms = self._context.get(context)
+        if terms is None:
+            terms = self._context[context] = [intern(t) for t in self.analyzer.terms(context)]
+        return terms
+
+
 def section_terms(analyzer: Analyzer, section: Section, previous: Section | None = None) -> list[str]:
-    """previous: the section before it in the notes, None for the first."""
-    # A heading counts twice in the first passage under it, which usually says what
-    # the heading is (# 仮想化, then what virtualization is).
-    text = "\n".join((*opened_headings(section, previous), searchable_text(section)))
-    # So does the opening topic: a note that starts with a term is about it.
-    terms = analyzer.terms(text) + analyzer.topic_terms(section.text)
-    # One string object per distinct term, however many sections use it: at 100,000
-    # sections, about 200 MB less at the peak of a build.
-    return [intern(term) for term in terms]
+    """The terms of one section; previous: the section before it in the notes, None for the first."""
+    return TermMaker(analyzer).make(section, previous, analyzer.morphemes(section.text))[0]
 
 
 def opened_headings(section: Section, previous: Section | None) -> list[str]:
@@ -52,14 +126,18 @@ def opened_headings(section: Section, previous: Section | None) -> list[str]:
 
 def tokenize_sections(
     sections: Sequence[Section], analyzer: Analyzer, progress: Progress | None = None
-) -> list[list[str]]:
-    """The terms of each section; progress(done, total) counts sections."""
-    terms = []
+) -> tuple[list[list[str]], list[TextTokens]]:
+    """The terms of each section and where its text's terms stand; progress(done, total)
+    counts sections."""
+    maker = TermMaker(analyzer)
+    terms, text_tokens = [], []
     for done, section in enumerate(sections, start=1):
-        terms.append(section_terms(analyzer, section, sections[done - 2] if done > 1 else None))
+        made = maker.make(section, sections[done - 2] if done > 1 else None, analyzer.morphemes(section.text))
+        terms.append(made[0])
+        text_tokens.append(made[1])
         if progress is not None:
             progress(done, len(sections))
-    return terms
+    return terms, text_tokens
 
 
 @dataclass(frozen=True)
@@ -71,8 +149,10 @@ class Ranking:
 
 
 class SectionSearch:
-    """terms, when given, are the sections' terms already computed (from the cache);
-    otherwise the sections are tokenized here, reporting to progress."""
+    """terms, when given, are the sections' terms already computed (by the build or
+    from the cache), with text_tokens, where those of each section's text stand;
+    otherwise the sections are tokenized here, reporting to progress. index, when
+    given, is their index already built (from the cache's snapshot)."""
 
     def __init__(
         self,
@@ -81,23 +161,44 @@ class SectionSearch:
         min_coverage: float = MIN_COVERAGE,
         *,
         terms: Sequence[list[str]] | None = None,
+        text_tokens: Sequence[TextTokens] | None = None,
         progress: Progress | None = None,
+        index: BM25Index | None = None,
     ) -> None:
         self.sections = sections
         self.analyzer = analyzer
         self.min_coverage = min_coverage
-        if terms is None:
-            terms = tokenize_sections(sections, analyzer, progress)
-        if len(terms) != len(sections):
-            raise ValueError(f"{len(terms)} term lists for {len(sections)} sections")
-        self.index = BM25Index(list(terms), k1=K1, b=B)
+        if index is None and terms is None:
+            terms, text_tokens = tokenize_sections(sections, analyzer, progress)
+        if text_tokens is not None and len(text_tokens) != len(sections):
+            raise ValueError(f"{len(text_tokens)} token offsets for {len(sections)} sections")
+        self.text_tokens = text_tokens
+        if index is None:
+            if len(terms) != len(sections):
+                raise ValueError(f"{len(terms)} term lists for {len(sections)} sections")
+            index = BM25Index(list(terms), k1=K1, b=B)
+        elif (index.size, index.k1, index.b) != (len(sections), K1, B):
+            raise ValueError("the index is not one of these sections")
+        self.index = index
 
     def rank(self, question: str, k: int) -> Ranking:
         tokens = self.analyzer.tokens(question)
         query = [t.term for t in tokens]
         top = self.index.top(query, k)
-        hits = tuple(Hit(self.sections[s.doc], s.score, s.matched) for s in top)
+        joined = joined_only(tokens, question)
+        hits = tuple(
+            Hit(self.sections[s.doc], s.score, s.matched, self._spans(s.doc, s.matched, joined)) for s in top
+        )
         return Ranking(hits, self._coverage(tokens, hits[0].matched) if hits else 0.0)
+
+    def _spans(self, doc: int, matched: tuple[str, ...], joined: frozenset[str]) -> tuple[tuple[int, int], ...]:
+        text = self.sections[doc].text
+        wanted = frozenset(matched)
+        if self.text_tokens is None:  # terms given without offsets: tokenize this hit
+            return tuple(self.analyzer.spans(text, wanted, joined))
+        # Only a term the question joined (VT-d) needs the words around it.
+        tokens = self.text_tokens[doc].tokens(None if wanted & joined else wanted)
+        return tuple(spans_of(tokens, text, wanted, joined))
 
     def search(self, question: str, k: int) -> tuple[Hit, ...]:
         ranking = self.rank(question, k)

@@ -11,10 +11,9 @@ from pathlib import Path
 from bot.core.analyzer import Analyzer
 from bot.core.build import Built
 from bot.core.library import NotesFolder, NotesLibrary, Refreshed
-from bot.core.models import Answer
+from bot.core.models import Answer, Hit, QuizItem
 from bot.core.morphology import shared_morphology
 from bot.core.notes import Corpus
-from bot.core.models import QuizItem
 from bot.core.quiz import QuizEngine, quiz_for_sections
 from bot.core.search import Progress, SectionSearch
 
@@ -29,6 +28,10 @@ DEFAULT_K = 3
 # Longer questions are cut before analysis: no learner's question needs more, and it
 # bounds the work one message can cause.
 MAX_QUESTION_CHARS = 1000
+# A hit shows at most about this many characters of its text, around the matched words.
+EXCERPT_CHARS = 600
+ELLIPSIS = "…"
+_REMEMBERED_HITS = 256  # the spans of recent hits, for highlight(text, matched)
 
 
 class QuestionError(ValueError):
@@ -66,6 +69,7 @@ class AnswerService:
             (NotesFolder(corpus_dir), *extra_folders), self.analyzer, self.morphology, cache_dir, progress
         )
         self.built: Built  # corpus, search and quiz: replaced in one assignment, never changed
+        self._recent_spans: dict[tuple[str, tuple[str, ...]], tuple[tuple[int, int], ...]] = {}
         self.reload()
         self._store: ProgressStore | None = None
         if db_path:
@@ -121,8 +125,12 @@ class AnswerService:
             raise QuestionError("質問が空です。知りたいことを書いてください。")
         built = self.built  # one notes version for the whole answer, whatever a refresh swaps in
         hits = built.search.search(question[:MAX_QUESTION_CHARS], k)
+        if len(self._recent_spans) > _REMEMBERED_HITS:
+            self._recent_spans.clear()
+        for hit in hits:
+            self._recent_spans[hit.section.text, hit.matched] = hit.spans
         # Prompts about the very words the question matched come first.
-        words = [h.section.text[a:b] for h in hits for a, b in _spans(self.analyzer, h.section.text, h.matched)]
+        words = [h.section.text[a:b] for h in hits for a, b in h.spans]
         quiz = quiz_for_sections(built.quiz, [h.section for h in hits], about=words)
         return Answer(question=question, hits=hits, quiz=quiz)
 
@@ -209,20 +217,63 @@ class AnswerService:
         return self._store
 
     def highlight(self, text: str, matched: tuple[str, ...], before: str = "**", after: str = "**") -> str:
-        """text with the words behind the matched terms wrapped in before/after."""
-        out, last = [], 0
-        for start, end in _spans(self.analyzer, text, matched):
-            out += [text[last:start], before, text[start:end], after]
-            last = end
-        out.append(text[last:])
-        return "".join(out)
+        """text with the words behind the matched terms wrapped in before/after. For a
+        hit of a recent answer the spans are the hit's (highlight_hit does the same
+        from the hit itself); any other text is tokenized."""
+        spans = self._recent_spans.get((text, matched))
+        if spans is None:
+            spans = tuple(self.analyzer.spans(text, frozenset(matched)))
+        return _marked(text, spans, 0, len(text), before, after)
+
+    def highlight_hit(self, hit: Hit, before: str = "**", after: str = "**") -> str:
+        """The hit's whole text with its matched words wrapped in before/after."""
+        return _marked(hit.section.text, hit.spans, 0, len(hit.section.text), before, after)
+
+    def excerpt(self, hit: Hit, max_chars: int = EXCERPT_CHARS, before: str = "", after: str = "") -> str:
+        """At most about max_chars characters of the hit's text, around its matched
+        words (the stretch holding the most of them), with … where the text was cut;
+        matched words wrapped in before/after."""
+        text = hit.section.text
+        start, end = excerpt_window(len(text), hit.spans, max_chars)
+        return (ELLIPSIS if start > 0 else "") + _marked(text, hit.spans, start, end, before, after) + (
+            ELLIPSIS if end < len(text) else ""
+        )
 
 
-@functools.lru_cache(maxsize=64)
-def _spans(analyzer: Analyzer, text: str, matched: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
-    # ask() finds them to order the quiz prompts, and the adapters again to highlight
-    # the same hits: kept, so each answer tokenizes its hits once.
-    return tuple(analyzer.spans(text, frozenset(matched)))
+def excerpt_window(length: int, spans: tuple[tuple[int, int], ...], max_chars: int) -> tuple[int, int]:
+    """(start, end) of at most max_chars characters of a text of this length: the whole
+    text if it fits, else the stretch that holds the most spans whole, with a third of
+    the room before the first of them as context."""
+    if length <= max_chars:
+        return 0, length
+    best, best_count, last = 0, 0, 0
+    for first, (begin, _) in enumerate(spans):  # two pointers: spans are in order
+        last = max(last, first)
+        while last + 1 < len(spans) and spans[last + 1][1] - begin <= max_chars:
+            last += 1
+        count = last - first + 1 if spans[first][1] - begin <= max_chars else 0
+        if count > best_count:
+            best, best_count = first, count
+    if not spans:
+        return 0, max_chars
+    begin = spans[best][0]
+    room_after = spans[min(best + best_count, len(spans)) - 1][1] - begin if best_count else 0
+    start = max(0, begin - max(0, min(max_chars // 3, max_chars - room_after)))
+    start = min(start, length - max_chars)
+    return start, start + max_chars
+
+
+def _marked(text: str, spans, start: int, end: int, before: str, after: str) -> str:
+    """text[start:end] with the spans (clipped to it) wrapped in before/after."""
+    out, last = [], start
+    for begin, stop in spans:
+        begin, stop = max(begin, start), min(stop, end)
+        if begin >= stop or begin < last:
+            continue
+        out += [text[last:begin], before, text[begin:stop], after]
+        last = stop
+    out.append(text[last:end])
+    return "".join(out)
 
 
 def stats_text(stats: Stats) -> str:
