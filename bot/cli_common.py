@@ -13,10 +13,10 @@ import os
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot import paths
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a cold start counts
 if TYPE_CHECKING:
     from bot.core.service import AnswerService
 

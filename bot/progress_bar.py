@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import TYPE_CHECKING
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a cold start counts
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import TextIO

@@ -11,12 +11,12 @@ import argparse
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.cli_common import EXIT_DATA, EXIT_USAGE, clean, db_path, ensure_data_folder, error, json_line, make_service
 from bot.core.models import Kind, QuizItem
 from bot.core.service import stats_text
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a cold start counts
 if TYPE_CHECKING:
     from bot.core.grading import Grade, Grader
     from bot.core.progress import ProgressStore, Review, Stats

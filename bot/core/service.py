@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, time, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.core.analyzer import Analyzer
 from bot.core.build import Built
@@ -17,8 +18,7 @@ from bot.core.notes import Corpus
 from bot.core.quiz import QuizEngine, quiz_for_sections
 from bot.core.search import Progress, SectionSearch
 
-TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: a cold start counts
-if TYPE_CHECKING:  # imported where used: `ask` never grades or records (progress and sqlite3: 5 ms)
+if TYPE_CHECKING:  # imported where used: grading and progress bring rapidfuzz and fsrs (about 45 ms), which `ask` never needs
     from bot.core.grading import Grade, Grader
     from bot.core.progress import ProgressStore, Review, Stats
     from bot.core.reminders import Reminder, Where
