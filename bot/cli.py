@@ -130,9 +130,10 @@ def _as_text(service, answer: Answer) -> str:
     blocks = []
     for i, hit in enumerate(answer.hits, start=1):
         s = hit.section
-        # Mark the matches with two private-use characters, remove the control
-        # characters of the notes, then put in the real (maybe escape-code) marks.
-        marked = clean(service.highlight(s.text, hit.matched, _MARK_ON, _MARK_OFF))
+        # At most about 600 characters around the matches (… where cut). Mark the matches
+        # with two private-use characters, remove the control characters of the notes,
+        # then put in the real (maybe escape-code) marks.
+        marked = clean(service.excerpt(hit, before=_MARK_ON, after=_MARK_OFF))
         blocks.append(
             f"[{i}] {clean(s.title)}  ({clean(s.file)}:{s.line_start}-{s.line_end})\n"
             + marked.replace(_MARK_ON, bold).replace(_MARK_OFF, reset)

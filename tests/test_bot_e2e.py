@@ -74,6 +74,25 @@ async def test_a_mention_gets_the_right_section_without_pinging(fake, start_bot)
     assert reply["allowed_mentions"]["parse"] == []
 
 
+async def test_a_long_section_is_an_excerpt_and_code_a_code_block(fake, start_bot, analyzer, tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    filler = "これは長い段落を作るための関係のない文です。" * 25  # 550 characters: one section of about 1,100
+    (notes / "long.md").write_text(
+        f"# 長い段落\n\n{filler}ペンギノスは南極の架空の鳥です。{filler}\n\n"
+        "# コード\n\n```sh\ngrep -r '**ペンギノス**' .\n```\n",
+        encoding="utf-8",
+    )
+    await start_bot(AnswerService(notes, analyzer, db_path=tmp_path / "manabi.db"))
+    await fake.send_message(mention(fake, "ペンギノスとは？"))
+    reply = (await fake.wait_for_call("POST", MESSAGES)).json
+    prose = next(e["description"] for e in reply["embeds"] if e["title"] == "長い段落")
+    assert prose.startswith("…") and prose.endswith("…") and "**ペンギノス**は南極" in prose
+    assert len(prose.replace("**", "")) <= 602
+    code = next(e["description"] for e in reply["embeds"] if e["title"] == "コード")
+    assert code == "```\ngrep -r '**ペンギノス**' .\n```"  # as written: no bold marks, no escapes
+
+
 async def test_a_dm_is_answered_and_intents_are_not_privileged(fake, start_bot):
     await start_bot()
     identify = fake.gateway_payloads(op=2)[0]["d"]

@@ -309,3 +309,16 @@ def test_the_wheel_ships_the_notes_and_an_installed_manabi_answers_from_them(tmp
         capture_output=True, text=True, timeout=60, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(tmp_path / "site")},
     )
     assert where.stdout.strip() == str(tmp_path / "site" / "bot" / "corpus")
+
+
+def test_a_long_section_is_shown_as_an_excerpt_around_the_match(tmp_path):
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    filler = "これは長い段落を作るための関係のない文です。" * 25  # 550 characters: one section of about 1,100
+    (notes / "long.md").write_text(f"# 長い段落\n\n{filler}ペンギノスは南極の架空の鳥です。{filler}\n", encoding="utf-8")
+    result = run_cli("ask", "--corpus", str(notes), "ペンギノスとは？", env={"MANABI_DB": str(tmp_path / "m.db")})
+    assert result.returncode == 0, result.stderr
+    body = result.stdout.split("\n", 1)[1].split("\n\n")[0]  # the first hit's text
+    assert body.startswith("…") and body.endswith("…")
+    assert "**ペンギノス**は南極の架空の鳥です" in body
+    assert len(body.replace("**", "")) <= 602

@@ -167,7 +167,7 @@ def answer_payload(service: AnswerService, answer: Answer, offer_unclear: bool =
     if not answer.hits and offer_unclear:
         payload["view"] = capture_commands.unclear_view(answer.question)
     if answer.hits:
-        payload["embeds"] = formatting.answer_embeds(answer, service.highlight)
+        payload["embeds"] = formatting.answer_embeds(answer, lambda hit, before, after: service.excerpt(hit, before=before, after=after))
         if answer.quiz:
             payload["view"] = quiz_views.try_quiz_view(answer.quiz)
     return payload
