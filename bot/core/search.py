@@ -188,10 +188,7 @@ class SectionSearch:
     def question_tokens(self, question: str) -> list[QueryToken]:
         """The question's terms as ranked and weighed: English phrasing dropped, each
         token with its concept (bot/core/refusal.py), glossary names added."""
-        return read_question(self.analyzer, question, self.glossary.aliases, self._known)
-
-    def _known(self, term: str) -> bool:
-        return self.index.idf(term) is not None
+        return read_question(self.analyzer, question, self.glossary.aliases)
 
     def rank(self, question: str, k: int) -> Ranking:
         tokens = self.question_tokens(question)
