@@ -84,15 +84,21 @@ def read_question(
     tokens = [t for t in analyzer.tokens_from_morphemes(morphemes, question) if not _english_phrasing(t, question, english)]
     mains = sorted((t for t in tokens if not t.part), key=lambda t: t.begin)
     heads = _compared_heads(comparison_spans(morphemes, question), mains)
-    concepts = [
-        Concept(
-            (m.term,),
-            tuple(t.term for t in tokens if t.part and m.begin <= t.begin and t.end <= m.end and t.term != m.term),
-            (m.begin, m.end) in heads,
-        )
-        for m in mains
-    ]
-    spans = [(m.begin, m.end) for m in mains]
+    # Katakana words run together are one loanword (Sudachi splits ハイパースレッディング
+    # into ハイパー and スレッディング): all of it must match.
+    words: list[list[Token]] = []
+    for m in mains:
+        if words and m.begin == words[-1][-1].end and _katakana(m.term) and _katakana(words[-1][-1].term):
+            words[-1].append(m)
+        else:
+            words.append([m])
+    concepts = []
+    for word in words:
+        begin, end = word[0].begin, word[-1].end
+        pieces = tuple(m.term for m in word)
+        parts = tuple(t.term for t in tokens if t.part and begin <= t.begin and t.end <= end and t.term not in pieces)
+        concepts.append(Concept(pieces, parts, any((m.begin, m.end) in heads for m in word)))
+    spans = [(w[0].begin, w[-1].end) for w in words]
     if aliases is not None:
         for first, last, names in reversed(aliases(concepts)):
             merged = concepts[first : last + 1]
@@ -140,8 +146,12 @@ def coverage(
                 return 0.0
             if t.term not in concept.pieces and t.term not in concept.parts:
                 continue  # a term of another name: the word weighs, not its names
-            # A part of a loanword the notes never use weighs, and never matches.
-            can_match = t.term in concept.pieces or concept.pieces in known or not _katakana(concept.pieces)
+            if t.term in concept.pieces:
+                # Every word of a loanword, or none: ハイパー alone is not ハイパースレッディング.
+                can_match = all(p in matched for p in concept.pieces)
+            else:
+                # A part of a loanword the notes never use weighs, and never matches.
+                can_match = concept.pieces in known or not all(_katakana(p) for p in concept.pieces)
             names_matched = any(all(p in matched for p in name) for name in concept.aliases)
         term_idf = idf(t.term)
         if term_idf is None:
@@ -238,10 +248,10 @@ def _nounish(m: Morpheme) -> bool:
     return m.pos[0] in _NOUNISH or re.fullmatch(r"[A-Za-z0-9]+", m.surface) is not None
 
 
-def _katakana(pieces: tuple[str, ...]) -> bool:
-    """A word written in katakana (ハイパースレッディング): its parts (ハイパー) are
-    pieces of a loanword, not words of their own as 設計 and 者 are of 設計者."""
-    return all(_KATAKANA.fullmatch(p) for p in pieces)
+def _katakana(term: str) -> bool:
+    """A word written in katakana (スレッディング): a piece of a loanword, not a word of
+    its own as 設計 and 者 are of 設計者."""
+    return _KATAKANA.fullmatch(term) is not None
 
 
 def _is_acronym(token: Token, mains: Sequence[Token]) -> bool:
