@@ -83,7 +83,7 @@ def read_question(
     english = is_english_phrased(question)
     tokens = [t for t in analyzer.tokens_from_morphemes(morphemes, question) if not _english_phrasing(t, question, english)]
     mains = sorted((t for t in tokens if not t.part), key=lambda t: t.begin)
-    heads = _compared_heads(comparison_spans(morphemes, question), mains)
+    heads = _compared_heads(comparison_spans(morphemes, question), mains, question)
     # Katakana words run together are one loanword (Sudachi splits ハイパースレッディング
     # into ハイパー and スレッディング): all of it must match.
     words: list[list[Token]] = []
@@ -197,14 +197,27 @@ def comparison_spans(morphemes: Sequence[Morpheme], text: str) -> list[tuple[int
     return spans
 
 
-def _compared_heads(spans: Sequence[tuple[int, int]], mains: Sequence[Token]) -> set[tuple[int, int]]:
-    """(begin, end) of the head word of each side: its last word that is not generic."""
+def _compared_heads(spans: Sequence[tuple[int, int]], mains: Sequence[Token], text: str) -> set[tuple[int, int]]:
+    """(begin, end) of the words of the head of each side: its last word that is not
+    generic, with the words joined to it by hyphens, dots or underscores (AMD-V)."""
     heads = set()
     for begin, end in spans:
         inside = [m for m in mains if begin <= m.begin and m.end <= end and m.term not in GENERIC_NOUNS]
-        if inside:
-            heads.add((inside[-1].begin, inside[-1].end))
+        if not inside:
+            continue
+        k = mains.index(inside[-1])
+        first = last = k
+        while first > 0 and _joined(mains[first - 1], mains[first], text):
+            first -= 1
+        while last + 1 < len(mains) and mains[last + 1].end <= end and _joined(mains[last], mains[last + 1], text):
+            last += 1
+        heads.update((m.begin, m.end) for m in mains[first : last + 1])
     return heads
+
+
+def _joined(before: Token, after: Token, text: str) -> bool:
+    gap = text[before.end : after.begin]
+    return 0 < len(gap) <= 2 and all(c in _JOINERS for c in gap)
 
 
 def _phrase_before(morphemes: Sequence[Morpheme], i: int) -> tuple[int, int] | None:
