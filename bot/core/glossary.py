@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from bot.core.analyzer import Analyzer
 from bot.core.models import Section
@@ -30,7 +29,8 @@ _EQUALS = re.compile(r"\s*[=＝]\s*")
 
 
 def is_glossary(file: str) -> bool:
-    return PurePosixPath(file).name.lower() in GLOSSARY_NAMES
+    """Whether a notes file (its path relative to the notes folder) is a glossary."""
+    return file.rpartition("/")[2].lower() in GLOSSARY_NAMES
 
 
 @dataclass(frozen=True, slots=True)
