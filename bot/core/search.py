@@ -215,5 +215,5 @@ class SectionSearch:
 
     def _coverage(self, question: list[Token], matched: tuple[str, ...]) -> float:
         """The share of the question's weight that matched (see bot/core/refusal.py): 0
-        when the notes never use what the question is about."""
+        when the question compares a Latin name the notes never use."""
         return coverage(question, frozenset(matched), self.index.idf, self.index.max_idf())
