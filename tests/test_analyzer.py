@@ -266,3 +266,12 @@ def test_a_part_never_shortens_its_word():
     # abc with its part ab: the word still ends at c, so d is joined to it by the hyphen.
     tokens = [("abc", 0, 3), ("ab", 0, 2), ("d", 4, 5)]
     assert spans_of(tokens, "abc-d", {"ab", "d"}, {"d"}) == [(0, 2)]
+
+
+def test_english_question_words_never_make_acronyms(analyzer):
+    # "What is KVM?" was given the acronym wk, and "What Is KVM" wik.
+    assert "wk" not in analyzer.terms("What is KVM?")
+    assert {"wk", "wik"}.isdisjoint(analyzer.terms("What Is KVM"))
+    assert "hdkw" not in analyzer.terms("How Does KVM Work")
+    assert "wsl" in analyzer.terms("Windows Subsystem for Linux")
+    assert "ad" in analyzer.terms("Active Directory")

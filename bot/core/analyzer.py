@@ -16,7 +16,7 @@ import sudachipy
 
 from bot.core.morphology import LATIN_WORD, Morpheme, Morphology, core_dictionary, has_japanese, text_chunks
 
-__all__ = ["Analyzer", "Token", "core_dictionary", "joined_only", "spans_of", "text_chunks"]
+__all__ = ["ENGLISH_PHRASING", "Analyzer", "Token", "core_dictionary", "joined_only", "spans_of", "text_chunks"]
 
 # Parts of speech that carry no topic: particles, auxiliary verbs, symbols, whitespace.
 DROPPED_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空白"})
@@ -27,6 +27,20 @@ _NON_INDEPENDENT = "非自立可能"  # する, なる, ある, できる, や�
 # Words that phrase a question more than they name its topic (教える, 速い, なぜ).
 PHRASING_POS = frozenset({"動詞", "形容詞", "副詞"})
 _AFFIXES = ("接尾辞", "接頭辞")
+# English words that phrase a question (What is KVM? How does it work?) as 教えて and
+# なぜ do: a question drops them (bot/core/refusal.py), and they never make acronyms.
+ENGLISH_PHRASING = frozenset(
+    """
+    what what's whats how why when where which who whom whose is are was were be been being am
+    the a an of do does did done to in on at for from by with about into as it its it's this that
+    these those there their they them i me my you your we our he she his her and or but if then
+    than so not no can could would should will shall may might must have has had get gets got
+    difference differences between vs versus compare compared comparison explain explained tell
+    show describe define definition mean means meaning actually really just anyway also please
+    use used using work works working happen happens kind kinds type types way ways much many
+    any some other else thing things something each both between
+    """.split()
+)
 _LEADING_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])?\s*")
 # Capitalised Latin words in a row: "Windows Subsystem for Linux" -> "wsl".
 _LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[ \t]+[A-Za-z][A-Za-z0-9]*)+")
@@ -232,7 +246,9 @@ def _has_word_char(surface: str) -> bool:
 def _acronyms(text: str) -> list[Token]:
     out = []
     for run in _LATIN_RUN.finditer(text):
-        initials = "".join(w[0] for w in run.group().split() if w[0].isupper())
+        initials = "".join(
+            w[0] for w in run.group().split() if w[0].isupper() and (w.isupper() or w.lower() not in ENGLISH_PHRASING)
+        )
         if len(initials) >= 2:
             out.append(Token(initials.lower(), run.start(), run.end(), part=True))
     return out

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from sys import intern
 
 from bot.core.analyzer import Analyzer, Token, joined_only, spans_of
+from bot.core.glossary import Glossary
 from bot.core.index import BM25Index
 from bot.core.models import Hit, Section
 from bot.core.morphology import Morpheme
+from bot.core.refusal import QueryToken, coverage, read_question
 
 # How much of the question's weight (see SectionSearch._coverage) the best section must
 # cover to be an answer. Chosen on tests/data/questions.jsonl with
@@ -180,9 +182,16 @@ class SectionSearch:
         elif (index.size, index.k1, index.b) != (len(sections), K1, B):
             raise ValueError("the index is not one of these sections")
         self.index = index
+        # Other names of words, from the learner's glossary file (see bot/core/glossary.py).
+        self.glossary = Glossary.from_sections(sections, analyzer)
+
+    def question_tokens(self, question: str) -> list[QueryToken]:
+        """The question's terms as ranked and weighed: English phrasing dropped, each
+        token with its concept (bot/core/refusal.py), glossary names added."""
+        return read_question(self.analyzer, question, self.glossary.aliases)
 
     def rank(self, question: str, k: int) -> Ranking:
-        tokens = self.analyzer.tokens(question)
+        tokens = self.question_tokens(question)
         query = [t.term for t in tokens]
         top = self.index.top(query, k)
         joined = joined_only(tokens, question)
@@ -205,14 +214,6 @@ class SectionSearch:
         return ranking.hits if ranking.coverage >= self.min_coverage else ()
 
     def _coverage(self, question: list[Token], matched: tuple[str, ...]) -> float:
-        """The share of the question's weight that matched: each term weighs its idf. A
-        term the notes never use names something they do not cover and weighs the most,
-        unless it only phrases the question (教えて, 速い, なぜ): then it weighs nothing."""
-        weight = {}
-        for token in question:
-            idf = self.index.idf(token.term)
-            if idf is None:
-                idf = 0.0 if token.phrasing else self.index.max_idf()
-            weight[token.term] = max(idf, weight.get(token.term, 0.0))
-        total = sum(weight.values())
-        return sum(weight[t] for t in set(matched)) / total if total else 0.0
+        """The share of the question's weight that matched (see bot/core/refusal.py): 0
+        when the question compares a Latin name the notes never use."""
+        return coverage(question, frozenset(matched), self.index.idf, self.index.max_idf())

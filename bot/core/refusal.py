@@ -1,0 +1,292 @@
+"""The "nothing in the notes" rule: how much of a question the best section covers.
+
+A question is read as concepts: each word as asked (a compound with its mode-A parts),
+with the other names the learner's glossary gives it (bot/core/glossary.py). Each
+distinct term of the question weighs its idf in the notes; a term the notes never use
+weighs the most (the idf of a term in no section), since it names something they do
+not cover, unless it only phrases the question (教えて, 速い: a verb, adjective or
+adverb), when it weighs nothing. English question words (What, is, the, vs) are not
+terms at all (bot/core/analyzer.py ENGLISH_PHRASING). The coverage is the share of
+that weight a section holds. Two rules on top:
+
+- The parts of a compound count only when the notes know the whole word:
+  ハイパースレッディング is not answered from ハイパーパラメータ because both hold ハイパー.
+  They still weigh, as terms not found.
+- A comparison (AとBの違い, AとBはどう違う, A vs B) is about A and B. When the head
+  word of either side is a Latin name the notes never use (nor any other name of it
+  in the glossary), the notes cannot compare them and the question is refused:
+  "IS-ISとOSPFの違い" is not answered from the OSPF notes alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from bot.core.analyzer import ENGLISH_PHRASING, Analyzer, Token
+from bot.core.morphology import Morpheme
+
+# Nouns that say what kind of answer is wanted, never the head of what is compared
+# ("Aの特徴とBの特徴の違い" compares A and B).
+GENERIC_NOUNS = frozenset(
+    """
+    違い 差 差異 役割 理由 原因 方法 仕方 やり方 使い方 書き方 仕組み 意味 目的 特徴 種類 例
+    具体例 手順 注意点 利点 欠点 長所 短所 メリット デメリット 問題点 関係 場合 概要 定義 条件
+    効果 影響 用途 特性 性能 機能 役目 範囲 点
+    """.split()
+)
+
+_JOINERS = frozenset("-._")
+_LATIN = re.compile(r"[A-Za-z]+")
+_KATAKANA = re.compile(r"[\u30a0-\u30ffー]+")
+_NOUNISH = frozenset({"名詞", "接頭辞", "接尾辞"})
+# A question asked in English opens with one of these (or has several English words).
+_ENGLISH_OPENING = re.compile(
+    r"\s*(?:what|what's|how|why|when|where|which|who|whom|whose|is|are|was|were|do|does|did|can|could|should|"
+    r"would|will|explain|tell|describe|define|difference)\b",
+    re.IGNORECASE,
+)
+_ENGLISH_PAIR = re.compile(r"\bdifference\s+between\s+(?P<a>.+?)\s+and\s+(?P<b>[^?.!,]+)", re.IGNORECASE)
+
+Aliases = tuple[tuple[str, ...], ...]  # other names of a word, each the terms that spell it
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """One word of a question: the terms that spell it, the mode-A parts of a compound,
+    whether it is the head of a side of a comparison, and its other names."""
+
+    pieces: tuple[str, ...]
+    parts: tuple[str, ...] = ()
+    compared: bool = False
+    aliases: Aliases = ()
+
+
+@dataclass(frozen=True, slots=True)
+class QueryToken(Token):
+    """A token of a question with the word it belongs to (None for an acronym the
+    analyzer made of several words: it helps the ranking and weighs as a term)."""
+
+    concept: Concept | None = field(default=None, compare=False)
+
+
+def read_question(
+    analyzer: Analyzer, question: str, aliases: Callable[[Sequence[Concept]], list[tuple[int, int, Aliases]]] | None = None
+) -> list[QueryToken]:
+    """The question's tokens, each with its concept: English phrasing words dropped,
+    and the terms of other names added (as parts) where aliases finds some.
+
+    aliases(concepts) gives (first, last, names): concepts[first..last] spell one word
+    whose other names are names (see Glossary.aliases)."""
+    morphemes = analyzer.morphemes(question)
+    english = is_english_phrased(question)
+    tokens = [t for t in analyzer.tokens_from_morphemes(morphemes, question) if not _english_phrasing(t, question, english)]
+    mains = sorted((t for t in tokens if not t.part), key=lambda t: t.begin)
+    heads = _compared_heads(comparison_spans(morphemes, question), mains, question)
+    # Katakana words run together are one loanword (Sudachi splits ハイパースレッディング
+    # into ハイパー and スレッディング): all of it must match.
+    words: list[list[Token]] = []
+    for m in mains:
+        if words and m.begin == words[-1][-1].end and _katakana(m.term) and _katakana(words[-1][-1].term):
+            words[-1].append(m)
+        else:
+            words.append([m])
+    concepts = []
+    for word in words:
+        begin, end = word[0].begin, word[-1].end
+        pieces = tuple(m.term for m in word)
+        parts = tuple(t.term for t in tokens if t.part and begin <= t.begin and t.end <= end and t.term not in pieces)
+        concepts.append(Concept(pieces, parts, any((m.begin, m.end) in heads for m in word)))
+    spans = [(w[0].begin, w[-1].end) for w in words]
+    if aliases is not None:
+        for first, last, names in reversed(aliases(concepts)):
+            merged = concepts[first : last + 1]
+            concepts[first : last + 1] = [
+                Concept(
+                    tuple(p for c in merged for p in c.pieces),
+                    tuple(p for c in merged for p in c.parts),
+                    any(c.compared for c in merged),
+                    names,
+                )
+            ]
+            spans[first : last + 1] = [(spans[first][0], spans[last][1])]
+    out: list[QueryToken] = []
+    for concept, (begin, end) in zip(concepts, spans):
+        for t in tokens:
+            if begin <= t.begin and t.end <= end and not _is_acronym(t, mains):
+                out.append(QueryToken(t.term, t.begin, t.end, t.phrasing, t.part, concept))
+        for name in concept.aliases:
+            out.extend(QueryToken(term, begin, end, False, True, concept) for term in name)
+    out.extend(QueryToken(t.term, t.begin, t.end, t.phrasing, t.part) for t in tokens if _is_acronym(t, mains))
+    return out
+
+
+def spelling(analyzer: Analyzer, text: str) -> tuple[str, ...]:
+    """The terms of the words of text as read_question gives them (no parts, English
+    phrasing dropped as in an English question): how a glossary form is looked for."""
+    return tuple(t.term for t in analyzer.tokens(text) if not t.part and not _english_phrasing(t, text, True))
+
+
+def coverage(
+    tokens: Iterable[Token], matched: Collection[str], idf: Callable[[str], float | None], max_idf: float
+) -> float:
+    """The share of the question's weight (0..1) that the section whose terms include
+    matched holds; 0 when a compared Latin name is unknown to the notes. Plain Tokens
+    (no concept) weigh as their own terms."""
+    weight: dict[str, float] = {}
+    found: set[str] = set()
+    for t in tokens:
+        concept = t.concept if isinstance(t, QueryToken) else None
+        can_match = True
+        names_matched = False
+        if concept is not None:
+            known = [form for form in (concept.pieces, *concept.aliases) if all(idf(p) is not None for p in form)]
+            if concept.compared and not known and any(_LATIN.search(p) for p in concept.pieces):
+                return 0.0
+            if t.term not in concept.pieces and t.term not in concept.parts:
+                continue  # a term of another name: the word weighs, not its names
+            if t.term in concept.pieces:
+                # Every word of a loanword, or none: ハイパー alone is not ハイパースレッディング.
+                can_match = all(p in matched for p in concept.pieces)
+            else:
+                # A part of a loanword the notes never use weighs, and never matches.
+                can_match = concept.pieces in known or not all(_katakana(p) for p in concept.pieces)
+            names_matched = any(all(p in matched for p in name) for name in concept.aliases)
+        term_idf = idf(t.term)
+        if term_idf is None:
+            term_idf = 0.0 if t.phrasing else max_idf
+        weight[t.term] = max(term_idf, weight.get(t.term, 0.0))
+        if can_match and (t.term in matched or names_matched):
+            found.add(t.term)
+    total = sum(weight.values())
+    return sum(weight[t] for t in found) / total if total else 0.0
+
+
+def is_english_phrased(text: str) -> bool:
+    """A question asked in English ("What is KVM?", "how does X work"), not a Japanese
+    one that names code (`git show`, `for` 文): only there do English words phrase it."""
+    phrasing = sum(1 for w in _LATIN.findall(text) if w.lower() in ENGLISH_PHRASING)
+    return _ENGLISH_OPENING.match(text) is not None or phrasing >= 3
+
+
+def comparison_spans(morphemes: Sequence[Morpheme], text: str) -> list[tuple[int, int]]:
+    """Where the two sides of a comparison stand: the noun phrases of AとBの違い,
+    AとBはどう違う, A vs B, "difference between A and B"."""
+    spans: list[tuple[int, int]] = []
+    for i, m in enumerate(morphemes):
+        s = m.surface
+        if s.lower() in ("vs", "vs.", "versus") or s == "対":
+            spans += [p for p in (_phrase_before(morphemes, i), _phrase_after(morphemes, i + 1)) if p]
+            continue
+        if not (
+            (s == "の" and text.startswith(("の違い", "の差"), m.begin))
+            or (s == "は" and text.startswith(("はどう違", "は何が違", "はなにが違"), m.begin))
+        ):
+            continue
+        second = _phrase_before(morphemes, i)
+        if second is None:
+            continue
+        start = next(k for k, x in enumerate(morphemes) if x.begin == second[0])
+        if start > 0 and morphemes[start - 1].surface in ("と", "、", "や"):
+            first = _phrase_before(morphemes, start - 1)
+            if first:
+                spans += [first, second]
+    for match in _ENGLISH_PAIR.finditer(text):
+        spans += [match.span("a"), match.span("b")]
+    return spans
+
+
+def _compared_heads(spans: Sequence[tuple[int, int]], mains: Sequence[Token], text: str) -> set[tuple[int, int]]:
+    """(begin, end) of the words of the head of each side: its last word that is not
+    generic, with the words joined to it by hyphens, dots or underscores (AMD-V)."""
+    heads = set()
+    for begin, end in spans:
+        inside = [m for m in mains if begin <= m.begin and m.end <= end and m.term not in GENERIC_NOUNS]
+        if not inside:
+            continue
+        k = mains.index(inside[-1])
+        first = last = k
+        while first > 0 and _joined(mains[first - 1], mains[first], text):
+            first -= 1
+        while last + 1 < len(mains) and mains[last + 1].end <= end and _joined(mains[last], mains[last + 1], text):
+            last += 1
+        heads.update((m.begin, m.end) for m in mains[first : last + 1])
+    return heads
+
+
+def _joined(before: Token, after: Token, text: str) -> bool:
+    gap = text[before.end : after.begin]
+    return 0 < len(gap) <= 2 and all(c in _JOINERS for c in gap)
+
+
+def _phrase_before(morphemes: Sequence[Morpheme], i: int) -> tuple[int, int] | None:
+    """The noun phrase (nouns, joined words, XのY) that ends right before morphemes[i]."""
+    k = i - 1
+    while k >= 0 and morphemes[k].is_space:
+        k -= 1
+    last = k
+    start = None
+    while k >= 0:
+        m = morphemes[k]
+        before = morphemes[k - 1] if k > 0 else None
+        if _nounish(m):
+            start = k
+        elif before is None or start is None:
+            break
+        elif not (m.surface in _JOINERS or m.is_space or m.surface == "の") or not (
+            _nounish(before) or before.is_space
+        ):
+            break
+        k -= 1
+    if start is None:
+        return None
+    return morphemes[start].begin, morphemes[last].end
+
+
+def _phrase_after(morphemes: Sequence[Morpheme], i: int) -> tuple[int, int] | None:
+    while i < len(morphemes) and morphemes[i].is_space:
+        i += 1
+    first, end = i, None
+    while i < len(morphemes) and (_nounish(morphemes[i]) or morphemes[i].surface in _JOINERS):
+        if _nounish(morphemes[i]):
+            end = i
+        i += 1
+    return (morphemes[first].begin, morphemes[end].end) if end is not None else None
+
+
+def _nounish(m: Morpheme) -> bool:
+    if m.surface.lower() in ENGLISH_PHRASING and not (len(m.surface) > 1 and m.surface.isupper()):
+        return False
+    return m.pos[0] in _NOUNISH or re.fullmatch(r"[A-Za-z0-9]+", m.surface) is not None
+
+
+def _katakana(term: str) -> bool:
+    """A word written in katakana (スレッディング): a piece of a loanword, not a word of
+    its own as 設計 and 者 are of 設計者."""
+    return _KATAKANA.fullmatch(term) is not None
+
+
+def _is_acronym(token: Token, mains: Sequence[Token]) -> bool:
+    """An acronym the analyzer made of a run of words spans several main tokens."""
+    return token.part and sum(1 for m in mains if token.begin <= m.begin and m.end <= token.end) > 1
+
+
+def _english_phrasing(token: Token, text: str, english: bool) -> bool:
+    """vs, and in an English question what, is, the, difference ... (not IS or AS in
+    capitals, nor a piece of a joined word such as IS-IS) and the s of 's."""
+    if token.part:
+        return False
+    surface = text[token.begin : token.end]
+    if surface.lower() in ("vs", "versus"):
+        return True
+    if not english:
+        return False
+    if surface == "s" and token.begin > 0 and text[token.begin - 1] in "'’":
+        return True
+    if surface.lower().replace("’", "'") not in ENGLISH_PHRASING:
+        return False
+    if len(surface) > 1 and surface.isupper():
+        return False
+    around = text[token.begin - 1 : token.begin] + text[token.end : token.end + 1]
+    return not any(c in _JOINERS for c in around)

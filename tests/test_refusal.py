@@ -1,0 +1,112 @@
+"""The "nothing in the notes" rule on the question side: English phrasing, loanwords
+run together, compared names the notes never use."""
+
+import pytest
+
+from bot.core.analyzer import Analyzer
+from bot.core.refusal import coverage, is_english_phrased, read_question
+from bot.core.service import AnswerService
+
+LOANWORD_NOTES = """# 機械学習
+
+- ハイパーパラメータ: 学習の前に人が決める値。学習率やバッチサイズ
+- 過学習: 訓練データに合わせすぎて、新しいデータで外れる
+
+# CPU
+
+- パイプライン: 命令を段に分けて重ねて実行する
+- 分岐予測: 分岐の行き先を先読みする
+- マルチコア: 一つのチップに複数のコアを載せる
+"""
+
+
+@pytest.fixture(scope="module")
+def loanword_service(tmp_path_factory, analyzer: Analyzer) -> AnswerService:
+    folder = tmp_path_factory.mktemp("loanwords")
+    (folder / "notes.md").write_text(LOANWORD_NOTES, encoding="utf-8")
+    return AnswerService(folder, analyzer)
+
+
+@pytest.mark.parametrize(
+    "question, line",
+    [("What is KVM?", 22), ("What is an ASIC?", 29), ("what is Proxmox?", 21), ("What is Samba?", 56)],
+)
+def test_english_questions_are_answered_like_their_subject_alone(service, question, line):
+    hits = service.ask(question).hits
+    assert hits, question
+    assert hits[0].section.line_start <= line <= hits[0].section.line_end
+
+
+@pytest.mark.parametrize("question", ["What is Kubernetes?", "What is Hyper-V?", "How does Xen work?"])
+def test_english_questions_about_what_the_notes_lack_are_refused(service, question):
+    assert service.ask(question).hits == ()
+
+
+def test_english_question_words_are_not_terms(service):
+    tokens = service.search.question_tokens("What is the difference between KVM and QEMU?")
+    assert [t.term for t in tokens if not t.part] == ["kvm", "qemu"]
+    # Nor do they make acronyms: "What Is KVM" was read as wik.
+    assert [t.term for t in service.search.question_tokens("What Is KVM")] == ["kvm"]
+
+
+def test_english_words_stay_terms_in_a_japanese_question(service):
+    # `git show` names a command: show is what is asked about, not phrasing.
+    assert [t.term for t in service.search.question_tokens("git showの使い方")] == ["git", "ショー", "使い方"]
+    # IS-IS and AS in capitals are names, not "is" and "as".
+    terms = [t.term for t in service.search.question_tokens("What is IS-IS?")]
+    assert terms.count("is") == 2
+
+
+@pytest.mark.parametrize(
+    "text, english",
+    [("What is KVM?", True), ("how does it work", True), ("KVMとは", False), ("git showの使い方", False), ("KVM vs QEMU", False)],
+)
+def test_is_english_phrased(text, english):
+    assert is_english_phrased(text) is english
+
+
+def test_vs_is_phrasing_in_any_question(service):
+    assert [t.term for t in service.search.question_tokens("コンテナ vs 仮想化")] == ["コンテナ", "仮想化", "仮想"]
+
+
+def test_part_of_another_loanword_does_not_answer(loanword_service):
+    # Sudachi reads ハイパースレッディング as ハイパー + スレッディング: the notes' ハイパー
+    # (of ハイパーパラメータ) alone is not it.
+    assert loanword_service.ask("ハイパースレッディングとは？").hits == ()
+    assert loanword_service.ask("マルチホーミングの仕組みは？").hits == ()
+    # The whole loanword still answers, and so does each of the notes' own.
+    assert loanword_service.ask("ハイパーパラメータとは？").hits[0].section.line_start == 3
+    assert loanword_service.ask("マルチコアとは？").hits[0].section.line_start == 10
+
+
+def test_comparing_a_name_the_notes_never_use_is_refused(service):
+    # The notes hold VT-x but not AMD-V: they cannot say how the two differ.
+    assert service.ask("AMD-VとVT-xの違いは？").hits == ()
+    assert service.ask("IS-IS vs VT-x").hits == ()
+    # Both names in the notes: answered, with both in the top hits.
+    hits = service.ask("KVMとQEMUの違いは？").hits
+    assert {"kvm", "qemu"} <= {term for hit in hits for term in hit.matched}
+
+
+def test_a_name_unknown_outside_a_comparison_only_weighs(service):
+    # AWS is not in the notes (they say Amazon EC2); the question is still answered.
+    hits = service.ask("AWSのEC2がネイティブ並みに速いのはなぜ").hits
+    assert hits and "ec" in hits[0].matched
+
+
+def test_coverage_of_plain_tokens_is_the_share_of_idf(analyzer):
+    idfs = {"kvm": 2.0, "qemu": 1.0}
+    tokens = analyzer.tokens("KVMとQEMUとXen")  # plain Tokens: each term its own concept
+    assert coverage(tokens, {"kvm"}, idfs.get, 3.0) == pytest.approx(2.0 / 6.0)
+
+
+def test_every_question_token_has_its_concept(analyzer):
+    tokens = read_question(analyzer, "仮想化とコントロールグループとVT-xの違いは？")
+    concepts = {t.term: t.concept for t in tokens}
+    assert concepts["仮想"] is concepts["仮想化"]  # a compound's part belongs to it
+    # Katakana words run together are one loanword.
+    assert concepts["コントロール"] is concepts["グループ"]
+    assert concepts["グループ"].pieces == ("コントロール", "グループ")
+    # The head of each side of a comparison, a joined name whole.
+    assert concepts["vt"].compared and concepts["x"].compared
+    assert not concepts["仮想化"].compared
