@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Container, Sequence
+import re
 from dataclasses import dataclass
 from sys import intern
 
@@ -127,10 +128,21 @@ def section_terms(analyzer: Analyzer, section: Section, previous: Section | None
 
 
 def opened_headings(section: Section, previous: Section | None) -> list[str]:
-    """The headings section is the first passage under."""
+    """The headings section is the first passage under, except those that read as a
+    sentence (see _SENTENCE_HEADING)."""
     if previous is None or previous.file != section.file:
-        return list(section.headings)
-    return [h for depth, h in enumerate(section.headings, 1) if previous.headings[:depth] != section.headings[:depth]]
+        opened = section.headings
+    else:
+        opened = [h for depth, h in enumerate(section.headings, 1) if previous.headings[:depth] != section.headings[:depth]]
+    return [h for h in opened if not (len(h) > _SENTENCE_HEADING_CHARS and _HIRAGANA.search(h))]
+
+
+# A heading longer than this with hiragana in it reads as a sentence ("sed -i が macOS で
+#動かない", a TIL note's title): it states a problem, not a term the first passage
+# under it defines, so it is not doubled there. Any length from 8 to 14 scored alike;
+# doubling no heading lowered the shipped sets, not doubling long ones (WSL 2) too.
+_SENTENCE_HEADING_CHARS = 10
+_HIRAGANA = re.compile("[\u3041-\u3096]")
 
 
 def tokenize_sections(
