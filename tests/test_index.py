@@ -106,12 +106,12 @@ def test_char_bigrams_pair_adjacent_letters_and_break_at_symbols():
 
 
 @pytest.mark.parametrize("size", [5, 2_500])  # list postings, then numpy arrays
-def test_top_and_scores_gives_the_score_of_any_document(size):
+def test_ranked_gives_the_top_and_the_score_of_any_document(size):
     docs = [["a", "b"] if i % 3 else ["c"] for i in range(size)]
     index = BM25Index(docs)
-    best, score_of = index.top_and_scores(["a", "c"], 2)
+    best, score_of = index.ranked(["a", "c"], 2)
     everything = index.scores(["a", "c"])
-    assert [s.score for s in best] == [everything[s.doc] for s in best]
+    assert best == [(s.doc, s.score) for s in index.top(["a", "c"], 2)]
     assert all(score_of(doc) == everything[doc] for doc in range(size))
 
 

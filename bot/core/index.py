@@ -135,15 +135,15 @@ class BM25Index:
         """The k best documents that hold at least one query term, best first.
 
         Ties keep document order, so results are stable."""
-        return self.top_and_scores(query, k)[0]
+        return [Scored(doc, score, self.matched(query, doc)) for doc, score in self.ranked(query, k)[0]]
 
-    def top_and_scores(self, query: list[str], k: int) -> tuple[list[Scored], Callable[[int], float]]:
-        """top(query, k), and the score of any document for the same query (0.0 for
-        one that holds no query term), from the one pass over the postings."""
+    def ranked(self, query: list[str], k: int) -> tuple[list[tuple[int, float]], Callable[[int], float]]:
+        """(doc, score) of the k best, as top() orders them, and the score of any
+        document for the same query (0.0 for one that holds no query term), from the
+        one pass over the postings."""
         if k <= 0:
             return [], lambda doc: 0.0
-        best, score_of = self._postings.top(query, k)
-        return [Scored(doc, score, self.matched(query, doc)) for doc, score in best], score_of
+        return self._postings.top(query, k)
 
     def matched(self, query: list[str], doc: int) -> tuple[str, ...]:
         """The distinct query terms doc holds, in query order."""

@@ -219,38 +219,33 @@ class SectionSearch:
     def rank(self, question: str, k: int) -> Ranking:
         tokens = self.analyzer.tokens(question)
         query = [t.term for t in tokens]
-        top = self._prior(self._fused(question, query, k + PRIOR_POOL), k)
+        top = self._prior(self._fused(question, query, k + PRIOR_POOL), query, k)
         joined = joined_only(tokens, question)
         hits = tuple(
             Hit(self.sections[s.doc], s.score, s.matched, self._spans(s.doc, s.matched, joined)) for s in top
         )
         return Ranking(hits, self._coverage(tokens, hits[0].matched) if hits else 0.0)
 
-    def _fused(self, question: str, query: list[str], k: int) -> list[Scored]:
-        """The k best by word BM25 and the k best by bigram BM25 (see BIGRAM_WEIGHT),
-        each scored by both, each score divided by the best of its kind."""
-        words, word_score = self.index.top_and_scores(query, k)
+    def _fused(self, question: str, query: list[str], k: int) -> list[tuple[int, float]]:
+        """(doc, score) of the k best by word BM25 and the k best by bigram BM25 (see
+        BIGRAM_WEIGHT), each scored by both, each score divided by the best of its kind."""
+        words, word_score = self.index.ranked(query, k)
         pairs = char_bigrams(question)
-        grams, gram_score = self.bigrams.top_and_scores(pairs, k)
+        grams, gram_score = self.bigrams.ranked(pairs, k)
         if not grams or not words:
             return words
-        word_max, gram_max = words[0].score, grams[0].score
-        word_matched = {s.doc: s.matched for s in words}
+        word_max, gram_max = words[0][1], grams[0][1]
         return [
-            Scored(
-                doc,
-                (1 - BIGRAM_WEIGHT) * word_score(doc) / word_max + BIGRAM_WEIGHT * gram_score(doc) / gram_max,
-                word_matched[doc] if doc in word_matched else self.index.matched(query, doc),
-            )
-            for doc in dict.fromkeys([*word_matched, *(s.doc for s in grams)])
+            (doc, (1 - BIGRAM_WEIGHT) * word_score(doc) / word_max + BIGRAM_WEIGHT * gram_score(doc) / gram_max)
+            for doc in dict.fromkeys([doc for doc, _ in words] + [doc for doc, _ in grams])
         ]
 
-    def _prior(self, scored: list[Scored], k: int) -> list[Scored]:
-        """The k best after weighing each section by its kind (KIND_WEIGHT)."""
-        weighed = [
-            Scored(s.doc, s.score * KIND_WEIGHT.get(self.sections[s.doc].kind, 1.0), s.matched) for s in scored
-        ]
-        return sorted(weighed, key=lambda s: -s.score)[:k]
+    def _prior(self, scored: list[tuple[int, float]], query: list[str], k: int) -> list[Scored]:
+        """The k best after weighing each section by its kind (KIND_WEIGHT), with the
+        query terms each holds."""
+        weighed = [(doc, score * KIND_WEIGHT.get(self.sections[doc].kind, 1.0)) for doc, score in scored]
+        weighed.sort(key=lambda pair: -pair[1])  # stable: ties keep the index's order
+        return [Scored(doc, score, self.index.matched(query, doc)) for doc, score in weighed[:k]]
 
     def _spans(self, doc: int, matched: tuple[str, ...], joined: frozenset[str]) -> tuple[tuple[int, int], ...]:
         text = self.sections[doc].text
