@@ -3,6 +3,7 @@ import pytest
 from bot.core.analyzer import joined_only
 from bot.core.evaluation import evaluate, load_questions
 from bot.core.models import Hit, Section
+from bot.core.compare import comparison
 from bot.core.index import char_bigrams
 from bot.core.notes import parse_notes
 from bot.core.search import BIGRAM_WEIGHT, SectionSearch, opened_headings
@@ -212,3 +213,34 @@ def test_word_and_bigram_scores_are_fused_over_their_best(analyzer):
         expected = (1 - BIGRAM_WEIGHT) * words[doc] / words.max() + BIGRAM_WEIGHT * pairs[doc] / pairs.max()
         assert hit.score == pytest.approx(expected)
     assert BIGRAM_WEIGHT == 0.15
+
+
+@pytest.mark.parametrize(
+    ("question", "pair"),
+    [
+        ("ライトスルーとライトバックの違い", ("ライトスルー", "ライトバック")),
+        ("完全仮想化と準仮想化はどう違う？", ("完全仮想化", "準仮想化")),
+        ("コントロールグループ vs 名前空間、それぞれ何をしてくれるの？", ("コントロールグループ", "名前空間")),
+        ("KVMとQEMUって役割がどう違うの？", ("KVM", "QEMU")),
+        ("SET LOCALとSETの違い", ("SET LOCAL", "SET")),
+        ("KVMとは？", None),
+        ("forkの戻り値は親と子でどう違う？", None),  # a side would be a piece of sentence
+        ("PostgreSQLのtextとvarcharに性能差はある？", None),  # no word of difference
+    ],
+)
+def test_comparison_finds_the_two_things_compared(question, pair):
+    assert comparison(question) == pair
+
+
+def test_a_comparison_holds_the_section_of_each_side_in_the_top_3(analyzer):
+    corpus = DATA / "real" / "textbook"
+    sections = tuple(
+        section
+        for path in sorted(corpus.rglob("*.md"))
+        for section in parse_notes(path.read_text(encoding="utf-8"), path.relative_to(corpus).as_posix())
+    )
+    search = SectionSearch(sections, analyzer)
+    hits = search.rank("差分バックアップと増分バックアップの違い", 3).hits
+    lines = {(h.section.file, h.section.line_start) for h in hits}
+    assert ("part2/chapters/06-backup.md", 18) in lines  # 差分バックアップ は ...
+    assert ("part2/chapters/06-backup.md", 21) in lines  # 増分バックアップ は ...

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sys import intern
 
 from bot.core.analyzer import Analyzer, Token, joined_only, spans_of
+from bot.core.compare import comparison
 from bot.core.index import BM25Index, Scored, char_bigrams
 from bot.core.models import Hit, Section
 from bot.core.morphology import Morpheme
@@ -220,11 +221,15 @@ class SectionSearch:
         tokens = self.analyzer.tokens(question)
         query = [t.term for t in tokens]
         top = self._prior(self._fused(question, query, k + PRIOR_POOL), query, k)
+        best = top[0].matched if top else ()  # the refusal rule weighs the question's own best
+        pair = comparison(question)
+        if pair is not None and k > 1:
+            top = self._compared(pair, query, top, k)
         joined = joined_only(tokens, question)
         hits = tuple(
             Hit(self.sections[s.doc], s.score, s.matched, self._spans(s.doc, s.matched, joined)) for s in top
         )
-        return Ranking(hits, self._coverage(tokens, hits[0].matched) if hits else 0.0)
+        return Ranking(hits, self._coverage(tokens, best) if hits else 0.0)
 
     def _fused(self, question: str, query: list[str], k: int) -> list[tuple[int, float]]:
         """(doc, score) of the k best by word BM25 and the k best by bigram BM25 (see
@@ -239,6 +244,24 @@ class SectionSearch:
             (doc, (1 - BIGRAM_WEIGHT) * word_score(doc) / word_max + BIGRAM_WEIGHT * gram_score(doc) / gram_max)
             for doc in dict.fromkeys([doc for doc, _ in words] + [doc for doc, _ in grams])
         ]
+
+    def _compared(self, pair: tuple[str, str], query: list[str], top: list[Scored], k: int) -> list[Scored]:
+        """For "A and B: the difference?" (compare.py): the question's own best, then
+        A's best section and B's best section (each ranked alone), then the rest: each
+        definition, not only the sentence naming both."""
+        firsts = []
+        for side in pair:
+            terms = [t.term for t in self.analyzer.tokens(side)]
+            best = self._prior(self._fused(side, terms, 1 + PRIOR_POOL), terms, 1) if terms else []
+            if not best:
+                return top  # one side is not in the notes: rank the question as asked
+            firsts.append(best[0].doc)
+        # The question's own best stays first: often the sentence naming both is the
+        # answer (「setns と unshare の違い」); putting A's and B's first lowered hit@1.
+        head = list(dict.fromkeys([*(s.doc for s in top[:1]), *firsts]))
+        scored = {s.doc: s.score for s in top}
+        lead = [Scored(doc, scored.get(doc, 0.0), self.index.matched(query, doc)) for doc in head]
+        return (lead + [s for s in top if s.doc not in head])[:k]
 
     def _prior(self, scored: list[tuple[int, float]], query: list[str], k: int) -> list[Scored]:
         """The k best after weighing each section by its kind (KIND_WEIGHT), with the
