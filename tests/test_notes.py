@@ -341,3 +341,10 @@ def test_a_lead_in_line_names_the_one_block_after_it():
 def test_a_sentence_ending_in_a_colon_among_paragraphs_needs_a_block_right_after():
     text = "# a\n\nこう書く:\n\n\n\n離れた段落。\n"
     assert [s.text for s in parse_notes(text, "a.md")] == ["こう書く:", "離れた段落。"]
+
+
+def test_a_details_summary_names_what_it_folds():
+    text = "# a\n\n<details>\n<summary>docker stop の挙動</summary>\n\nSIGTERM を送って待つ。\n\n</details>\n"
+    (section,) = parse_notes(text, "a.md")
+    assert section.headings == ("a", "docker stop の挙動")
+    assert section.text == "SIGTERM を送って待つ。"
