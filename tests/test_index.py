@@ -1,3 +1,4 @@
+import json
 import random
 import subprocess
 import sys
@@ -6,7 +7,7 @@ import numpy as np
 import pytest
 
 from bot.core import index as index_module
-from bot.core.index import BM25Index, NonNegativeIdfBM25
+from bot.core.index import BM25Index, NonNegativeIdfBM25, char_bigrams
 from bot.core.search import B, K1, searchable_text
 from tests.conftest import ROOT
 
@@ -96,3 +97,30 @@ def test_the_search_never_imports_rank_bm25_or_numpy_for_small_notes():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_char_bigrams_pair_adjacent_letters_and_break_at_symbols():
+    assert char_bigrams("仮想化") == ["仮想", "想化"]
+    assert char_bigrams("KVM と QEMU!") == ["kv", "vm", "qe", "em", "mu"]
+    assert char_bigrams("a b、。") == []
+
+
+@pytest.mark.parametrize("size", [5, 2_500])  # list postings, then numpy arrays
+def test_ranked_gives_the_top_and_the_score_of_any_document(size):
+    docs = [["a", "b"] if i % 3 else ["c"] for i in range(size)]
+    index = BM25Index(docs)
+    best, score_of = index.ranked(["a", "c"], 2)
+    everything = index.scores(["a", "c"])
+    assert best == [(s.doc, s.score) for s in index.top(["a", "c"], 2)]
+    assert all(score_of(doc) == everything[doc] for doc in range(size))
+
+
+def test_the_pair_index_is_stored_and_loaded_with_the_word_index():
+    docs = [[f"t{i % 50}"] for i in range(2_500)]
+    pairs = [[f"p{i % 7}"] for i in range(2_500)]
+    index = BM25Index(docs, pairs=pairs)
+    loaded = BM25Index.from_snapshot(json.loads(json.dumps(index.snapshot())), 2_500, 1.5, 0.75)
+    assert loaded is not None and loaded.pairs is not None
+    assert list(loaded.pairs.scores(["p3"])) == list(index.pairs.scores(["p3"]))
+    damaged = index.snapshot() | {"pairs": {"size": 2_500}}
+    assert BM25Index.from_snapshot(damaged, 2_500, 1.5, 0.75) is None

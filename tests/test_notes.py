@@ -321,3 +321,30 @@ def test_real_note_corpora_give_quiz_items_without_markdown_or_yaml(shape):
         if _FRONT_MATTER_KEY.search(shown):
             bad.append(f"{item.section.source} front matter: {shown[:80]!r}")
     assert not bad, "\n".join(bad[:20])
+
+
+def test_a_lead_in_line_ending_with_a_colon_names_the_list_it_introduces():
+    text = "# IMDSv2\n\nなぜ SSRF に強いか:\n- GET しか送れない\n- TTL が 1\n\nまとめの段落。\n"
+    sections = parse_notes(text, "a.md")
+    assert [s.text for s in sections] == ["- GET しか送れない", "- TTL が 1", "まとめの段落。"]
+    assert sections[0].headings == sections[1].headings == ("IMDSv2", "なぜ SSRF に強いか")
+    assert sections[2].headings == ("IMDSv2",)
+
+
+def test_a_lead_in_line_names_the_one_block_after_it():
+    text = "# cron\n\n例：\n```\n0 3 * * * backup.sh\n```\n\n次の段落。\n"
+    code, after = parse_notes(text, "a.md")
+    assert code.kind == "code" and code.headings == ("cron", "例")
+    assert after.headings == ("cron",)
+
+
+def test_a_sentence_ending_in_a_colon_among_paragraphs_needs_a_block_right_after():
+    text = "# a\n\nこう書く:\n\n\n\n離れた段落。\n"
+    assert [s.text for s in parse_notes(text, "a.md")] == ["こう書く:", "離れた段落。"]
+
+
+def test_a_details_summary_names_what_it_folds():
+    text = "# a\n\n<details>\n<summary>docker stop の挙動</summary>\n\nSIGTERM を送って待つ。\n\n</details>\n"
+    (section,) = parse_notes(text, "a.md")
+    assert section.headings == ("a", "docker stop の挙動")
+    assert section.text == "SIGTERM を送って待つ。"

@@ -3,7 +3,10 @@ import pytest
 from bot.core.analyzer import joined_only
 from bot.core.evaluation import evaluate, load_questions
 from bot.core.models import Hit, Section
-from bot.core.search import opened_headings
+from bot.core.compare import comparison
+from bot.core.index import char_bigrams
+from bot.core.notes import parse_notes
+from bot.core.search import BIGRAM_WEIGHT, SectionSearch, opened_headings
 from bot.core.service import ELLIPSIS, QuestionError, excerpt_window
 from tests.conftest import DATA
 
@@ -173,3 +176,71 @@ def test_excerpt_windows_fit_the_text(length):
         assert 0 <= start <= end <= length and end - start == min(length, 600)
         if length > 600 and spans:
             assert start <= spans[0][0] and spans[0][1] <= end
+
+
+def test_a_heading_that_reads_as_a_sentence_is_not_doubled_in_its_first_passage():
+    title = "sed -i が macOS で動かない"
+    first = Section(file="a.md", line_start=3, line_end=3, headings=(title,), text="x")
+    assert opened_headings(first, None) == []
+    term = Section(file="b.md", line_start=3, line_end=3, headings=("わからなかったこと", "準仮想化"), text="x")
+    assert opened_headings(term, None) == ["わからなかったこと", "準仮想化"]
+
+
+def _search(analyzer, text: str) -> SectionSearch:
+    return SectionSearch(tuple(parse_notes(text, "a.md")), analyzer)
+
+
+def test_prose_that_explains_a_command_outranks_the_code_naming_it(analyzer):
+    notes = (
+        "# lsof\n\n```\nsudo lsof +L1\nsudo lsof | grep deleted\n```\n\n"
+        "lsof +L1 は削除済みなのに開かれているファイルを出す。\n"
+    )
+    hits = _search(analyzer, notes).rank("lsof +L1 は何を表示する？", 3).hits
+    assert [h.section.kind for h in hits] == ["paragraph", "code"]
+    assert hits[1].score < hits[0].score
+
+
+def test_word_and_bigram_scores_are_fused_over_their_best(analyzer):
+    notes = "# a\n\n- 仮想化の話。\n- 準仮想化はゲストが協力する。\n- コンテナの話。\n"
+    search = _search(analyzer, notes)
+    question = "準仮想化とは？"
+    query = [t.term for t in analyzer.tokens(question)]
+    words = search.index.scores(query)
+    pairs = search.index.pairs.scores(char_bigrams(question))
+    hits = search.rank(question, 3).hits
+    for hit in hits:
+        doc = search.sections.index(hit.section)
+        expected = (1 - BIGRAM_WEIGHT) * words[doc] / words.max() + BIGRAM_WEIGHT * pairs[doc] / pairs.max()
+        assert hit.score == pytest.approx(expected)
+    assert BIGRAM_WEIGHT == 0.15
+
+
+@pytest.mark.parametrize(
+    ("question", "pair"),
+    [
+        ("ライトスルーとライトバックの違い", ("ライトスルー", "ライトバック")),
+        ("完全仮想化と準仮想化はどう違う？", ("完全仮想化", "準仮想化")),
+        ("コントロールグループ vs 名前空間、それぞれ何をしてくれるの？", ("コントロールグループ", "名前空間")),
+        ("KVMとQEMUって役割がどう違うの？", ("KVM", "QEMU")),
+        ("SET LOCALとSETの違い", ("SET LOCAL", "SET")),
+        ("KVMとは？", None),
+        ("forkの戻り値は親と子でどう違う？", None),  # a side would be a piece of sentence
+        ("PostgreSQLのtextとvarcharに性能差はある？", None),  # no word of difference
+    ],
+)
+def test_comparison_finds_the_two_things_compared(question, pair):
+    assert comparison(question) == pair
+
+
+def test_a_comparison_holds_the_section_of_each_side_in_the_top_3(analyzer):
+    corpus = DATA / "real" / "textbook"
+    sections = tuple(
+        section
+        for path in sorted(corpus.rglob("*.md"))
+        for section in parse_notes(path.read_text(encoding="utf-8"), path.relative_to(corpus).as_posix())
+    )
+    search = SectionSearch(sections, analyzer)
+    hits = search.rank("差分バックアップと増分バックアップの違い", 3).hits
+    lines = {(h.section.file, h.section.line_start) for h in hits}
+    assert ("part2/chapters/06-backup.md", 18) in lines  # 差分バックアップ は ...
+    assert ("part2/chapters/06-backup.md", 21) in lines  # 増分バックアップ は ...

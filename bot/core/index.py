@@ -18,8 +18,10 @@ from __future__ import annotations
 import base64
 import heapq
 import math
+import re
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import chain
 
@@ -53,6 +55,19 @@ def idf(size: int, doc_freq: int) -> float:
     return math.log(1 + (size - doc_freq + 0.5) / (doc_freq + 0.5))
 
 
+def char_bigrams(text: str) -> list[str]:
+    """Every pair of adjacent letters or digits of text, lower-cased: "仮想化" -> 仮想,
+    想化. Whitespace, symbols and punctuation break the pairs; a lone letter between
+    them gives none."""
+    out: list[str] = []
+    for run in _WORD_RUN.findall(text.lower()):
+        out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+_WORD_RUN = re.compile(r"[^\W_]+")
+
+
 def _length_norm(doc_len, avgdl: float, k1: float, b: float):
     # For a number or a numpy array alike, grouped as get_scores groups it.
     return k1 * (1 - b + b * doc_len / avgdl)
@@ -66,18 +81,26 @@ def _weight(term_idf, tf, norm, k1: float):
 class BM25Index:
     """Exact BM25 scores for a list of term lists; empty lists of documents allowed."""
 
-    def __init__(self, docs: list[list[str]], k1: float = 1.5, b: float = 0.75) -> None:
+    def __init__(
+        self, docs: list[list[str]], k1: float = 1.5, b: float = 0.75, pairs: list[list[str]] | None = None
+    ) -> None:
+        """pairs, when given: each document's letter pairs (char_bigrams), indexed the
+        same way as self.pairs and stored with this index in its snapshot."""
         self.size = len(docs)
         self.k1, self.b = k1, b
         store = ArrayPostings if self.size >= ARRAY_MIN_DOCS else ListPostings
         self._postings = store(docs, k1, b)
+        self.pairs = None if pairs is None else BM25Index(pairs, k1, b)
+        if self.pairs is not None and self.pairs.size != self.size:
+            raise ValueError(f"{self.pairs.size} pair lists for {self.size} documents")
 
     def snapshot(self) -> dict | None:
         """The index as plain data (JSON-ready: lists and base64 text), to be stored and
         loaded instead of rebuilt; None for small indexes, quicker to rebuild."""
         if not isinstance(self._postings, ArrayPostings):
             return None
-        return {"size": self.size, "k1": self.k1, "b": self.b} | self._postings.snapshot()
+        pairs = {} if self.pairs is None else {"pairs": self.pairs.snapshot()}
+        return {"size": self.size, "k1": self.k1, "b": self.b} | self._postings.snapshot() | pairs
 
     @classmethod
     def from_snapshot(cls, data: object, size: int, k1: float, b: float) -> BM25Index | None:
@@ -88,8 +111,13 @@ class BM25Index:
         postings = ArrayPostings.from_snapshot(data, size)
         if postings is None:
             return None
+        pairs = None
+        if "pairs" in data:
+            pairs = cls.from_snapshot(data["pairs"], size, k1, b)
+            if pairs is None:
+                return None
         index = cls.__new__(cls)
-        index.size, index.k1, index.b, index._postings = size, k1, b, postings
+        index.size, index.k1, index.b, index._postings, index.pairs = size, k1, b, postings, pairs
         return index
 
     def idf(self, term: str) -> float | None:
@@ -107,13 +135,19 @@ class BM25Index:
         """The k best documents that hold at least one query term, best first.
 
         Ties keep document order, so results are stable."""
+        return [Scored(doc, score, self.matched(query, doc)) for doc, score in self.ranked(query, k)[0]]
+
+    def ranked(self, query: list[str], k: int) -> tuple[list[tuple[int, float]], Callable[[int], float]]:
+        """(doc, score) of the k best, as top() orders them, and the score of any
+        document for the same query (0.0 for one that holds no query term), from the
+        one pass over the postings."""
         if k <= 0:
-            return []
-        terms = list(dict.fromkeys(query))
-        return [
-            Scored(doc, score, tuple(t for t in terms if self._postings.holds(doc, t)))
-            for doc, score in self._postings.top(query, k)
-        ]
+            return [], lambda doc: 0.0
+        return self._postings.top(query, k)
+
+    def matched(self, query: list[str], doc: int) -> tuple[str, ...]:
+        """The distinct query terms doc holds, in query order."""
+        return tuple(t for t in dict.fromkeys(query) if self._postings.holds(doc, t))
 
 
 class ListPostings:
@@ -146,6 +180,7 @@ class ListPostings:
         i = bisect_left(ids, doc)
         return i < len(ids) and ids[i] == doc
 
+
     def _accumulate(self, query: list[str]) -> dict[int, float]:
         """doc -> score for the documents holding a query term, summed in query order."""
         scores: dict[int, float] = {}
@@ -164,10 +199,10 @@ class ListPostings:
             out[doc] = score
         return out
 
-    def top(self, query: list[str], k: int) -> list[tuple[int, float]]:
+    def top(self, query: list[str], k: int) -> tuple[list[tuple[int, float]], Callable[[int], float]]:
         scores = self._accumulate(query)
         best = heapq.nsmallest(k, ((-score, doc) for doc, score in scores.items() if score > 0))
-        return [(doc, -negated) for negated, doc in best]
+        return [(doc, -negated) for negated, doc in best], lambda doc: scores.get(doc, 0.0)
 
 
 class ArrayPostings:
@@ -276,7 +311,7 @@ class ArrayPostings:
                 scores[posting[0]] += posting[1]
         return scores
 
-    def top(self, query: list[str], k: int) -> list[tuple[int, float]]:
+    def top(self, query: list[str], k: int) -> tuple[list[tuple[int, float]], Callable[[int], float]]:
         import numpy as np
 
         scores = self.scores(query)
@@ -286,7 +321,7 @@ class ArrayPostings:
             kth = np.partition(scores[candidates], candidates.size - k)[candidates.size - k]
             candidates = candidates[scores[candidates] >= kth]
         order = candidates[np.lexsort((candidates, -scores[candidates]))][:k]
-        return [(int(d), float(scores[d])) for d in order]
+        return [(int(d), float(scores[d])) for d in order], lambda doc: float(scores[doc])
 
 
 def _encode(array) -> str:

@@ -334,7 +334,13 @@ def _render_inline(token, tags: list[str]) -> _Inline:
 
 
 def _strip_html(text: str) -> str:
+    # A <details> block's <summary> introduces what it folds: it reads as a lead-in
+    # line ending with a colon ("docker stop の挙動:"), which notes.py makes its label.
+    text = _SUMMARY_END.sub(":", text)
     return clean(unescape(_HTML_TAG.sub("", _HTML_DROP.sub("", text))))
+
+
+_SUMMARY_END = re.compile(r"(?<=[^\s>])\s*</summary\s*>", re.I)
 
 
 class _Reader:

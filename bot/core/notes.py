@@ -37,6 +37,8 @@ _LABEL_MAX_CHARS = 30
 _SENTENCE_MARKS = ("。", "、", "．", ". ")
 # A numbered list whose items are all this short is one section: a procedure.
 _STEP_MAX_CHARS = 200
+# A paragraph of one line this short ending with a colon introduces the block after it.
+_LEAD_IN_MAX_CHARS = 80
 _SKIPPED_HEADINGS = {
     # tables of contents
     "目次", "もくじ", "contents", "table of contents", "toc",
@@ -92,9 +94,22 @@ def _walk(note: Note, node: Heading, path: tuple[str, ...], own_topics: bool, ou
     if note.title and (not own_topics or not path) and not (path and _same(path[0], note.title)):
         context = (note.title, *path)
     labelled: dict[int, tuple[str, ...]] = {}  # a list item's first line -> its heading path
-    for group in _groups(node.blocks):
+    groups = _groups(node.blocks)
+    lead: tuple[str, ...] | None = None  # a lead-in line's heading path, for the blocks it introduces
+    lead_list = 0  # the list the lead-in introduces (its first line), 0 for one block
+    for number, group in enumerate(groups):
         first = group[0]
-        headings = labelled.get(first.parent, context)
+        if lead is not None and not (lead_list and first.list_start == lead_list):
+            lead = None if lead_list else lead
+            lead_list = 0
+        headings = labelled.get(first.parent, lead or context)
+        if lead is not None and not lead_list:
+            lead = None  # it introduced this one block
+        label = _lead_in(group, groups[number + 1] if number + 1 < len(groups) else None)
+        if label:
+            lead = (*headings, label)
+            lead_list = groups[number + 1][0].list_start
+            continue
         if len(group) == 1 and first.kind == BlockKind.LIST and first.has_children and first.lines:
             label = re.sub(r"^-\s+|^\d{1,9}[.)]\s+", "", first.lines[0].text).strip()
             if 0 < len(label) <= _LABEL_MAX_CHARS and not any(m in label for m in _SENTENCE_MARKS):
@@ -105,6 +120,21 @@ def _walk(note: Note, node: Heading, path: tuple[str, ...], own_topics: bool, ou
         out.extend(_sections(note, group, headings))
     for child in node.children:
         _walk(note, child, path, own_topics, out)
+
+
+def _lead_in(group: list[Block], following: list[Block] | None) -> str:
+    """The label of a lead-in line ("なぜ SSRF に強いか:", "例："): one short line of a
+    paragraph ending with a colon, right before the block or list it introduces, which
+    it then names as a heading does; "" for anything else."""
+    if following is None or len(group) != 1:
+        return ""
+    block = group[0]
+    if block.kind != BlockKind.PARAGRAPH or len(block.lines) != 1 or following[0].line_start > block.line_end + 2:
+        return ""
+    text = block.lines[0].text.strip()
+    if len(text) > _LEAD_IN_MAX_CHARS or not text.endswith((":", "：")):
+        return ""
+    return text.rstrip(":：").strip()
 
 
 def _same(a: str, b: str) -> bool:
