@@ -29,8 +29,10 @@ def test_inline_markup_becomes_plain_text():
 
 def test_urls_autolinks_html_and_entities():
     block = only("詳しくは <https://example.com> か https://example.org/x?a=1 を見る。<span>中身</span>&amp;<br>次\n")
-    assert block.text == "詳しくは か を見る。中身& 次"
+    # A URL in a sentence reads as its host; the URL itself is a link, never text.
+    assert block.text == "詳しくは example.com か example.org を見る。中身& 次"
     assert "https://example.org/x?a=1" in block.links
+    assert only("- https://example.com/docs\n").link_only  # a line of a URL alone is no note
 
 
 def test_wikilinks_embeds_tags_and_shortcodes():

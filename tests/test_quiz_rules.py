@@ -251,6 +251,10 @@ def test_a_japanese_answer_may_take_other_japanese_terms_but_never_latin_ones():
         ("- チームのチャットで質問して、田中さんにレプリケーションを教えてもらった", "田中"),  # a name
         ("- 全ビット1の ff:ff:ff:ff:ff:ff はブロードキャストアドレス", "ff"),
         ("- TCPヘッダはオプションなしで20バイトになる", "オプションなし"),
+        ("- 各ミラーの組で1台ずつなら、複数台壊れてもデータは残る", "複数台"),  # a count
+        ("- strace の文字列の表示長はデフォルト32文字で切られる", "デフォルト32文字"),  # a quantity
+        ("- ログのサイズを書くときは数字に単位を必ず付ける", "数字"),
+        ("- 再入可能な関数は実行途中で割り込まれても正しく動く", "実行途中"),  # a filler head
     ],
 )
 def test_units_half_paths_names_and_values_are_never_blanked(line, never):
@@ -283,3 +287,18 @@ def test_a_sentence_is_not_cut_inside_brackets():
     text = "- 再送タイマ（Linuxでは最小200ms。環境で違う）が切れるとTCPはセグメントを再送する"
     sentences = [s.text for s in analyze_section(section(text), shared_morphology()).sentences]
     assert sentences == [text[2:]]
+
+
+def test_a_piece_of_a_long_sentence_never_starts_with_a_particle():
+    # cors.md of the TIL corpus has sentences of 400+ characters with no 。: they are cut
+    # into pieces at 、 and at spaces, but never at the space before a particle, which
+    # gave pieces like "のような独自のヘッダを…" after "Authorization のような".
+    folder = Path(__file__).resolve().parent / "data" / "real" / "til" / "security"
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is missing")
+    sections = [s for s in load_corpus(folder).sections if s.file == "cors.md"]
+    assert max(len(s.text) for s in sections) > 300
+    morphology = shared_morphology()
+    sentences = [x.text for s in sections for x in analyze_section(s, morphology).sentences]
+    assert len(sentences) > 5
+    assert not [x for x in sentences if x[0] in "のはがをにでとへもや"], sentences

@@ -255,6 +255,14 @@ class _Inline:
         self.images = False
 
 
+def _host(url: re.Match) -> str:
+    """The host of a URL, without scheme, "www.", path or port: what a sentence that
+    names a site means by it."""
+    rest = url.group(0).split("://", 1)[-1]
+    host = re.split(r"[/?#:]", rest, maxsplit=1)[0]
+    return host.removeprefix("www.")
+
+
 def _render_inline(token, tags: list[str]) -> _Inline:
     out = _Inline()
     parts: list[str] = []
@@ -279,8 +287,12 @@ def _render_inline(token, tags: list[str]) -> _Inline:
         if _URL.search(text):
             out.linked = True
             out.links.extend(m.group(0) for m in _URL.finditer(text))
-            text = _URL.sub("", text)
-        if link_depth == 0 and _LAYOUT.sub("", text):
+            if link_depth == 0 and _LAYOUT.sub("", _URL.sub("", text)):
+                out.prose = True
+            # A bare URL inside a sentence becomes its host ("https://a.example.com と
+            # https://b.example.com は別オリジン" still reads); in link text it goes.
+            text = _URL.sub(_host if link_depth == 0 else "", text)
+        elif link_depth == 0 and _LAYOUT.sub("", text):
             out.prose = True
         if text.strip():
             line_has_words = True
@@ -300,6 +312,8 @@ def _render_inline(token, tags: list[str]) -> _Inline:
             href = child.attrs.get("href", "")
             out.links.append(str(href))
             autolink = child.markup == "autolink" or child.info == "auto"
+            if autolink and link_depth == 1 and _URL.match(str(href)):
+                parts.append(_URL.sub(_host, str(href)))  # <https://a.example.com>: its host, as a bare URL
         elif kind == "link_close":
             link_depth = max(0, link_depth - 1)
             autolink = False

@@ -41,7 +41,10 @@ _NESTED_KEY = re.compile(r"^[A-Za-z0-9_.\-]+\s*[:：]\s")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+")
 _SENTENCE_END_OR_BRACKET = re.compile(r"[。！？!?()（）]")
-_PIECE_END = re.compile(r"[、，,]|\s+")
+# A space is a cut only when no particle follows it: in Japanese prose a space sits
+# around a Latin word or inline code ("Authorization のような"), and a piece must not
+# start with the particle that ties it to that word.
+_PIECE_END = re.compile(r"[、，,]|\s+(?![\u3040-\u309f])")
 _STRIP = " \t　「」『』\"'`*_"
 
 
@@ -311,7 +314,10 @@ def _sentences(
             continue  # a formula (0.98 \times 1 + ...) or a lead-in ("PgBouncer のプールモード:")
         urls = _url_spans(sentence)
         at = body_begin + begin  # where the sentence's own text starts in the section
-        found = candidates_in(text, tokens.within(at, body_begin + end), len(prefix) - at)
+        morphemes = tokens.within(at, body_begin + end)
+        if morphemes and morphemes[0].pos[0] in ("助詞", "助動詞"):
+            continue  # a piece of a run-on sentence that starts mid-clause (「という…」)
+        found = candidates_in(text, morphemes, len(prefix) - at)
         out.append(
             Sentence(
                 text=sentence,

@@ -38,6 +38,7 @@ GENERIC_WORDS = frozenset(
     もと 数値 値段 全般 一方 両方 片方 同様 同時 以内 未満 前後 直後 直前 途中 最中 今後 以後
     事前 事後 実際 普段 通常 一度 一緒 自体 本来 当然 十分 充分 相手 相互 個別 共通 独自 特定
     本文 文章 記事 上記 下記 前述 後述 項目 箇条書き 順番 順序 答え 何回 何度 何個 何らか 何種類 用語 単語 言葉 デフォルト 読み書き 方式 手法 仕方 差分
+    数字 複数 単数 行単位
     """.split()
 )
 
@@ -66,6 +67,7 @@ _LABEL_NUMBER = re.compile(r"(?:[\s.\-_#:：]*(?:\d+|[①-⑳]|[一二三四五�
 _NUMBER_LIKE = re.compile(r"^[v#№第]?\d[\d.,:/\-~年月日時分秒版回期章節]*[a-z]?$")
 _LATIN = re.compile(r"[A-Za-z]")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+_KANJI_ONLY = re.compile(r"^[\u3400-\u9fff々]+$")
 _KATAKANA_ONLY = re.compile(r"^[\u30a0-\u30ffー・]+$")
 _PARENTHETICAL = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
 _KANA_HIRAGANA = re.compile(r"[\u3040-\u309f]")
@@ -284,7 +286,23 @@ def _weak(run: Sequence[Morpheme], content: list[Morpheme], surface: str, latin:
         return True  # a short option (-s, -sh) is code, not a term; --amend is one
     if latin and len(surface) <= 2 and surface.islower():
         return True  # ff, ns, id: a value or a unit; OS and IP are acronyms
-    return is_number(run[0]) and len(run) > 1 and run[1].pos[2] == "助数詞可能"
+    head = content[-1]
+    if len(content) > 1 and head.surface in GENERIC_WORDS and len(head.surface) > 1 and _KANJI_ONLY.match(head.surface):
+        return True  # its head is a listed filler word (実行途中, 処理以降): a phrase, not a term
+    return _quantity(run)
+
+
+# Words that count like a number before a counter: 複数台, 何回, 数件.
+_COUNTING = frozenset("複数 数 何 各 全 半 毎".split())
+
+
+def _quantity(run: Sequence[Morpheme]) -> bool:
+    """A number and its unit, anywhere in the run (32ビット, 3台), a count (複数台, 何回),
+    or a run ending in a number and a short kanji unit (デフォルト32文字, 最大10秒)."""
+    for before, after in zip(run, run[1:]):
+        if after.pos[2] == "助数詞可能" and (is_number(before) or before.surface in _COUNTING):
+            return True
+    return len(run) > 1 and is_number(run[-2]) and len(run[-1].surface) <= 2 and _KANJI_ONLY.match(run[-1].surface) is not None
 
 
 # --- What a definition line may define, and what explains it -------------------------------
