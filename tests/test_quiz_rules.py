@@ -13,6 +13,7 @@ from bot.core.notes import load_corpus
 from bot.core.quiz import (
     BLANK,
     GENERIC_WORDS,
+    candidates,
     Kind,
     QuizEngine,
     analyze_section,
@@ -302,3 +303,19 @@ def test_a_piece_of_a_long_sentence_never_starts_with_a_particle():
     sentences = [x.text for s in sections for x in analyze_section(s, morphology).sentences]
     assert len(sentences) > 5
     assert not [x for x in sentences if x[0] in "のはがをにでとへもや"], sentences
+
+
+@pytest.mark.parametrize(
+    "text, filler",
+    [
+        ("- 各ミラーの組で1台ずつなら、複数台壊れてもデータは残る", "複数台"),  # a count
+        ("- strace の文字列の表示長はデフォルト32文字で切られる", "デフォルト32文字"),  # a quantity
+        ("- ログのサイズを書くときは数字に単位を必ず付ける", "数字"),  # a generic word
+        ("- 再入可能な関数は実行途中で割り込まれても正しく動く", "実行途中"),  # a filler head
+        ("- XIDは 32 ビットで一周する", "32ビット"),
+    ],
+)
+def test_counts_quantities_and_filler_are_weak_or_no_candidates(text, filler):
+    found = {c.surface: c for c in candidates(text, shared_morphology())}
+    assert filler not in found or found[filler].weak, found.get(filler)
+    assert any(not c.weak for c in found.values())  # the sentence still has real terms
