@@ -319,3 +319,15 @@ def test_counts_quantities_and_filler_are_weak_or_no_candidates(text, filler):
     found = {c.surface: c for c in candidates(text, shared_morphology())}
     assert filler not in found or found[filler].weak, found.get(filler)
     assert any(not c.weak for c in found.values())  # the sentence still has real terms
+
+
+def test_an_explanation_that_starts_with_its_term_defines_nothing():
+    # In a list of namespaces, "cgroup: cgroupのルートの見え方" names what the cgroup
+    # namespace isolates; a reveal 「cgroup」とは？ -> "cgroupのルートの見え方" would mislead.
+    assert defined_terms("- cgroup: cgroupのルートの見え方を分ける") == []
+    assert defined_terms("- 名前空間: プロセスやネットワークなどの名前空間を分離できる") == ["名前空間"]
+
+
+def test_all_of_and_each_of_are_no_terms():
+    found = {c.surface: c for c in candidates("- シリンダは全プラッタで同じ半径にあるトラックの集まり", shared_morphology())}
+    assert "全プラッタ" not in found or found["全プラッタ"].weak

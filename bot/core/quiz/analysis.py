@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from bot.core.models import Section
 from bot.core.morphology import Morpheme, Morphology, morphemes_key
-from bot.core.quiz.terms import Candidate, candidates_in, explains, is_term
+from bot.core.quiz.terms import Candidate, candidates_in, explains, fold, is_term
 
 # Only prose makes items: never code, tables or math (see BlockKind).
 QUIZ_KINDS = frozenset({"paragraph", "list", "quote"})
@@ -284,6 +284,8 @@ def _definition(
     urls = [(b + explanation_begin, e + explanation_begin) for b, e in _url_spans(explanation)]
     if not explains(explanation, explanation_morphemes, urls):
         return None
+    if fold(explanation).startswith(fold(term)):
+        return None  # "cgroup: cgroupのルートの見え方" names a part of the term, it does not define it
     return Definition(
         term=term,
         term_key=morphemes_key(term_morphemes),

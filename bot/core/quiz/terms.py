@@ -286,6 +286,8 @@ def _weak(run: Sequence[Morpheme], content: list[Morpheme], surface: str, latin:
         return True  # a short option (-s, -sh) is code, not a term; --amend is one
     if latin and len(surface) <= 2 and surface.islower():
         return True  # ff, ns, id: a value or a unit; OS and IP are acronyms
+    if run[0].pos[0] == "接頭辞" and run[0].surface in _COUNTING:
+        return True  # 全プラッタ, 各タスク: "all of", "each of" a thing, not a term
     head = content[-1]
     if len(content) > 1 and head.surface in GENERIC_WORDS and len(head.surface) > 1 and _KANJI_ONLY.match(head.surface):
         return True  # its head is a listed filler word (実行途中, 処理以降): a phrase, not a term
