@@ -8,21 +8,24 @@ Layout: one file per notes folder, <cache dir>/<corpus id>.jsonl, where
 Its first line is a header: the format, the digest of the code that makes the entries
 (every .py under bot/core), Analyzer.fingerprint (tokenizer settings, SudachiPy and
 dictionary versions) and the names of Section's fields. Each further line is one notes
-file's entry, four parts split by tabs (JSON escapes them inside strings):
+file's entry, parts split by tabs (JSON escapes them inside strings):
   <entry key>  <sections: their fields>  <search: terms, token count, token offsets>
-  <quiz analyses>
-one row a section in each JSON list. The last line, `index\t<JSON>`, holds the search
-index (BM25Index.snapshot: vocabulary and base64 arrays) made from the entries it
-names, in order: a restart with unchanged notes loads it instead of rebuilding it. Here
+  <quiz analysis of the first section>  <... of the second>  ...
+one row a section in the two JSON lists, one part a section after them. The last lines
+hold what is made from all the entries they name, in order, so that a restart with
+unchanged notes loads it instead of making it again: `index\t<JSON>` the search index
+(BM25Index.snapshot: vocabulary and base64 arrays), `quiz\t<JSON>` the quiz's
+corpus-wide facts (QuizFacts: document frequencies, defined terms, repeated lines). Here
   entry key = the first 32 hex digits of sha256 of the header's code digest and
               fingerprint and the file's text.
 A file is found by its content, not its name: renaming a note re-tokenizes nothing,
 editing one re-tokenizes it alone, and upgrading manabi starts afresh.
 
-Loading reads the file once and parses an entry only when its note asks for it; the
-quiz analyses stay JSON text until the quiz is first needed, and token offsets are
-decoded for hits alone. A header from other code, a line that is not JSON or a row of
-another shape is a miss, never a crash. The file is rewritten after a build that
+Loading reads the file once and parses an entry only when its note asks for it; a
+section's quiz analysis stays JSON text until its items are first made (an answer
+makes its hits' alone), and token offsets are decoded for hits alone. A header from
+other code, a line that is not JSON or a row of another shape is a miss, never a
+crash; so is a damaged analysis, found when it is read: that section is analysed again. The file is rewritten after a build that
 changed anything, to a temporary file moved into place with os.replace, so a crash
 never leaves half a file under the real name; entries the build did not use are dropped.
 
@@ -49,13 +52,14 @@ from bot.core.notes import NoteFile
 from bot.core.quiz import SectionAnalysis, analysis_from_json, analysis_to_json
 from bot.core.search import TextTokens
 
-FORMAT = 3
+FORMAT = 4
 CORE = Path(__file__).parent  # the code whose output is cached: every .py under it
 _STALE_TEMP_SECONDS = 3600  # a temporary file this old belongs to a writer that died
 # Section's fields, stored in this order; each a str, an int or a tuple of str.
 SECTION_FIELDS = tuple(f.name for f in dataclasses.fields(Section))
 _TERM_SEPARATOR = "\n"
-_INDEX_KEY = b"index"  # the last line: the search index of the entries, see NotesCache.index  # index terms never hold whitespace but a Latin compound's space
+# The last lines: what is made from all the entries (see NotesCache.index, quiz_facts).
+_INDEX_KEY, _QUIZ_KEY = b"index", b"quiz"
 
 
 @dataclass(slots=True)
@@ -71,31 +75,30 @@ class FileEntry:
 
 
 class _AnalysesText:
-    """One entry's quiz analyses as the JSON text read from the cache, decoded all at
-    once when the quiz first needs one; a section whose analysis proves unreadable is
-    analysed again (remake)."""
+    """One entry's quiz analyses as the bytes read from the cache, one JSON part a
+    section split by tabs; each is decoded (and checked) when its section's items are
+    first made. A section whose analysis proves unreadable is analysed again (remake)."""
 
     def __init__(self, data: bytes, sections: list[Section], remake: Callable[[Section], SectionAnalysis]) -> None:
         self.data = data
         self.sections = sections
         self.remake = remake
-        self._decoded: list[SectionAnalysis] | None = None
+        self._parts: list[bytes] | None = None
+        self._decoded: dict[int, SectionAnalysis] = {}
 
     def get(self, index: int) -> SectionAnalysis:
-        if self._decoded is None:
-            try:
-                rows = json.loads(self.data.decode("utf-8", "surrogatepass"))
-            except (ValueError, RecursionError):
-                rows = None
-            if type(rows) is not list or len(rows) != len(self.sections):
-                rows = [None] * len(self.sections)
-            self._decoded = [self._analysis(row, section) for row, section in zip(rows, self.sections)]
-        return self._decoded[index]
+        analysis = self._decoded.get(index)
+        if analysis is None:  # two threads may both decode it: the same analysis, no harm
+            if self._parts is None:
+                parts = self.data.split(b"\t")
+                self._parts = parts if len(parts) == len(self.sections) else [b""] * len(self.sections)
+            analysis = self._decoded[index] = self._analysis(self._parts[index], self.sections[index])
+        return analysis
 
-    def _analysis(self, row: object, section: Section) -> SectionAnalysis:
+    def _analysis(self, data: bytes, section: Section) -> SectionAnalysis:
         try:
-            return analysis_from_json(row)
-        except ValueError:
+            return analysis_from_json(json.loads(data.decode("utf-8", "surrogatepass")))
+        except (ValueError, RecursionError):
             return self.remake(section)
 
 
@@ -108,6 +111,23 @@ class LazyAnalysis:
 
     def decode(self) -> SectionAnalysis:
         return self.source.get(self.index)
+
+
+class Analyses(Sequence[SectionAnalysis]):
+    """The analyses of all sections, in order: each read (a LazyAnalysis decoded) when
+    first asked for, so the quiz engine decodes those of the sections it makes items for."""
+
+    def __init__(self, analyses: Sequence[SectionAnalysis | LazyAnalysis]) -> None:
+        self._analyses = analyses
+
+    def __len__(self) -> int:
+        return len(self._analyses)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return decoded(self._analyses[index])
+        analysis = self._analyses[index]
+        return analysis.decode() if isinstance(analysis, LazyAnalysis) else analysis
 
 
 def term_lists(terms: Sequence[list[str] | str]) -> list[list[str]]:
@@ -136,7 +156,7 @@ class NotesCache:
         self._lines: dict[str, bytes] | None = None  # entry key -> its line's JSON parts, as read
         self._used: dict[str, bytes] = {}  # what the next file holds
         self.order: list[str] = []  # the entry keys of this build's notes, in order
-        self._index: bytes | None = None  # the index line's JSON, as read or made
+        self._corpus_lines: dict[bytes, bytes] = {}  # index, quiz: their JSON, as read or made
         self._changed = False
 
     def key(self, note: NoteFile) -> str:
@@ -150,7 +170,7 @@ class NotesCache:
         line = self._read().get(key)
         if line is None:
             return None
-        parts = line.split(b"\t")
+        parts = line.split(b"\t", 2)
         if len(parts) != 3:
             return None
         try:
@@ -171,9 +191,9 @@ class NotesCache:
         parts = (
             [_section_row(s) for s in made.sections],
             [[_TERM_SEPARATOR.join(terms), t.count, t.offsets] for terms, t in zip(made.terms, made.text_tokens)],
-            [analysis_to_json(analysis) for analysis in decoded(made.analyses)],
+            *(analysis_to_json(analysis) for analysis in decoded(made.analyses)),
         )
-        # JSON escapes tabs and newlines inside strings: the three parts split at tabs.
+        # JSON escapes tabs and newlines inside strings: the parts split at tabs.
         key = self.key(note)
         self.order.append(key)
         self._used[key] = b"\t".join(
@@ -184,31 +204,50 @@ class NotesCache:
     def index(self) -> dict | None:
         """The stored index snapshot (BM25Index.snapshot), if it was made from exactly
         this build's entries in this order."""
+        return self._corpus_wide(_INDEX_KEY)
+
+    def store_index(self, snapshot: dict | None) -> None:
+        """Keep the index of this build's entries, made from their terms."""
+        self._store_corpus_wide(_INDEX_KEY, snapshot)
+
+    def quiz_facts(self) -> dict | None:
+        """The stored QuizFacts.to_json of this build's entries in this order, if any."""
+        return self._corpus_wide(_QUIZ_KEY)
+
+    def store_quiz_facts(self, facts: dict | None) -> None:
+        self._store_corpus_wide(_QUIZ_KEY, facts)
+
+    def _corpus_wide(self, name: bytes) -> dict | None:
         self._read()
-        if self._index is None:
+        line = self._corpus_lines.get(name)
+        if line is None:
             return None
         try:
-            data = json.loads(self._index)
+            data = json.loads(line.decode("utf-8", "surrogatepass"))
         except (ValueError, RecursionError):
             return None
         if not isinstance(data, dict) or data.pop("entries", None) != self.order:
             return None
         return data
 
-    def store_index(self, snapshot: dict | None) -> None:
-        """Keep the index of this build's entries, made from their terms."""
-        data = None if snapshot is None else {"entries": self.order} | snapshot
-        line = None if data is None else json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-        if line != self._index:
-            self._index = line
+    def _store_corpus_wide(self, name: bytes, data: dict | None) -> None:
+        if data is None:
+            line = None
+        else:
+            data = {"entries": self.order} | data
+            line = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+        if line != self._corpus_lines.get(name):
+            if line is None:
+                del self._corpus_lines[name]
+            else:
+                self._corpus_lines[name] = line
             self._changed = True
 
     def save(self) -> None:
         """Write the entries this build used, if anything changed, and clean up."""
         if self._changed or set(self._read()) != set(self._used):
             lines = [[self._header.encode()], *([key.encode(), b"\t", line] for key, line in self._used.items())]
-            if self._index is not None:
-                lines.append([_INDEX_KEY, b"\t", self._index])
+            lines += ([name, b"\t", line] for name, line in self._corpus_lines.items())
             try:
                 self.cache_dir.mkdir(parents=True, exist_ok=True)
                 _write_atomically(self.path, lines)
@@ -236,8 +275,8 @@ class NotesCache:
                 key, tab, rest = line.partition(b"\t")
                 if tab and len(key) == 32:
                     self._lines[key.decode("ascii", "replace")] = rest
-                elif tab and key == _INDEX_KEY:
-                    self._index = rest
+                elif tab and key in (_INDEX_KEY, _QUIZ_KEY):
+                    self._corpus_lines[key] = rest
         return self._lines
 
     def _remove_stale_temporaries(self) -> None:

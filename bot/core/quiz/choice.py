@@ -15,7 +15,7 @@ import itertools
 import math
 import random
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.core.models import Section
@@ -26,6 +26,17 @@ CHOICE_COUNT = 4
 # Terms looked at per pool when picking distractors: bounds the work when one term is
 # defined over and over.
 _MAX_DISTRACTOR_SCAN = 200
+
+
+@dataclass(frozen=True, slots=True)
+class DefinedTerm:
+    """A term some section defines, as the corpus-wide facts keep it (QuizFacts): the
+    index of its section, its spelling, its key and its kind (terms.term_kind)."""
+
+    section: int
+    surface: str
+    key: str
+    kind: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,34 +52,39 @@ class _Term:
     kind: str
 
 
+def defined_terms(analyses: Iterable[SectionAnalysis]) -> list[DefinedTerm]:
+    """Every defined term of the notes, in notes order."""
+    return [
+        DefinedTerm(index, d.term, d.term_key, term_kind(d.term))
+        for index, analysis in enumerate(analyses)
+        for d in analysis.definitions
+    ]
+
+
 class TermPools:
     """Terms by section, by heading path, by top-level heading and overall, each split by
     kind and by family and kept in notes order, so a distractor is found near its answer
-    without scanning the corpus."""
+    without scanning the corpus. Made from the defined terms alone (no analysis is
+    needed), with each term's headings and folder from its section."""
 
-    def __init__(self, sections: Sequence[Section], analyses: Sequence[SectionAnalysis]) -> None:
-        self._anchors: list[dict[str, _Term]] = []  # by section: key -> the term defined there
+    def __init__(self, sections: Sequence[Section], terms: Iterable[DefinedTerm]) -> None:
+        self._anchors: dict[int, dict[str, _Term]] = defaultdict(dict)  # by section: key -> the term defined there
         self._pools: dict[tuple, list[_Term]] = defaultdict(list)
-        order = 0
-        for index, (section, analysis) in enumerate(zip(sections, analyses)):
-            anchors: dict[str, _Term] = {}
-            for definition in analysis.definitions:
-                kind = term_kind(definition.term)
-                folder = section.file.rpartition("/")[0]
-                term = _Term(definition.term, definition.term_key, order, section.headings, folder, kind)
-                order += 1
-                anchors.setdefault(term.key, term)
-                for group in (kind, term_family(kind)):
-                    for place in _places(index, term):
-                        self._pools[(group, *place)].append(term)
-            self._anchors.append(anchors)
+        for order, defined in enumerate(terms):
+            section = sections[defined.section]
+            folder = section.file.rpartition("/")[0]
+            term = _Term(defined.surface, defined.key, order, section.headings, folder, defined.kind)
+            self._anchors[defined.section].setdefault(term.key, term)
+            for group in (term.kind, term_family(term.kind)):
+                for place in _places(defined.section, term):
+                    self._pools[(group, *place)].append(term)
 
     def distractors(
         self, section: int, answer_key: str, shows: Callable[[str], bool], count: int = CHOICE_COUNT - 1
     ) -> tuple[str, ...]:
         """Up to count terms of the answer's kind, then family, nearest it first; never the
         answer again, a repeat, or a term the question shows (shows(term) is true)."""
-        anchor = self._anchors[section].get(answer_key)
+        anchor = self._anchors.get(section, {}).get(answer_key)
         if anchor is None:
             return ()
         chosen: list[str] = []
