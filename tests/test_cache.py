@@ -517,6 +517,28 @@ def test_a_damaged_or_foreign_index_is_built_again(notes, cache_dir, analyzer, a
     assert index_line(cache_dir) == stored  # stored again
 
 
+QUIZ_FACTS_CORRUPTIONS = {
+    "not JSON": lambda facts: "{",
+    "another order of entries": lambda facts: facts.update(entries=facts["entries"][::-1]),
+    "another size": lambda facts: facts.update(sections=facts["sections"] + 1),
+    "a frequency as a string": lambda facts: facts["document_frequency"].update({"kvm": "1"}),
+    "a term of another section": lambda facts: facts["terms"].append([10**6, "KVM", "kvm", "latin"]),
+    "no terms": lambda facts: facts.pop("terms"),
+}
+
+
+@pytest.mark.parametrize("corrupt", QUIZ_FACTS_CORRUPTIONS.values(), ids=QUIZ_FACTS_CORRUPTIONS.keys())
+def test_damaged_or_foreign_quiz_facts_are_made_again(notes, cache_dir, analyzer, corrupt):
+    build_notes(notes, analyzer, cache_dir)
+    stored = corpus_wide_line(cache_dir, "quiz")
+    rewrite_corpus_wide(cache_dir, "quiz", corrupt)
+    counting = CountingAnalyzer(analyzer)
+    built = build_notes(notes, counting, cache_dir)
+    assert counting.texts == []  # the entries are fine: nothing tokenized
+    assert built.quiz.items == QuizEngine(fresh(notes, analyzer)[0].sections).items
+    assert corpus_wide_line(cache_dir, "quiz") == stored  # made and stored again
+
+
 def rewrite_corpus_wide(cache_dir: Path, name: str, corrupt) -> None:
     """Replace the line `name\t<JSON>` by corrupt(its data): the string it returns, or
     the data it changed in place."""

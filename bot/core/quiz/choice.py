@@ -116,9 +116,11 @@ class TermPools:
     def _by_place(self) -> dict[tuple, list[int]]:
         """The orders of the terms at each heading path, top-level heading and folder."""
         by_place: dict[tuple, list[int]] = defaultdict(list)
-        for order, section in enumerate(self._term_sections):
+        orders = range(len(self._term_sections))
+        for section, group in itertools.groupby(orders, key=self._term_sections.__getitem__):
+            in_section = list(group)
             for place in _places(section, self._sections[section])[1:-1]:
-                by_place[place].append(order)
+                by_place[place] += in_section
         return by_place
 
 

@@ -119,7 +119,6 @@ class QuizEngine:
             raise ValueError(f"facts of {facts.sections} sections for {len(self.sections)} sections")
         self._analyses = analyses
         self._given_facts = facts
-        self._index = {section: index for index, section in enumerate(self.sections)}
         self._made: dict[int, tuple[QuizItem, ...]] = {}  # by section index
 
     @functools.cached_property
@@ -145,8 +144,20 @@ class QuizEngine:
         return self._by_id.get(item_id)
 
     def items_in(self, section: Section) -> tuple[QuizItem, ...]:
-        index = self._index.get(section)
+        index = self._place.get(id(section))
+        if index is None or self.sections[index] is not section:  # an equal section from elsewhere
+            index = self._index.get(section)
         return () if index is None else self._items_of(index)
+
+    @functools.cached_property
+    def _place(self) -> dict[int, int]:
+        """Each section's index by identity: an answer's hits are these very sections,
+        found without hashing every section's text."""
+        return {id(section): index for index, section in enumerate(self.sections)}
+
+    @functools.cached_property
+    def _index(self) -> dict[Section, int]:
+        return {section: index for index, section in enumerate(self.sections)}
 
     def topics(self) -> tuple[str, ...]:
         """Top-level headings that have items, in notes order."""
