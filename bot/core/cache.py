@@ -37,12 +37,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import itertools
 import json
 import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from sys import intern
@@ -74,12 +75,37 @@ class FileEntry:
     analyses: list[SectionAnalysis | LazyAnalysis] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """An entry's line after its key: data[start:end], within the bytes of the whole
+    file as read (or of the line alone, as made), so nothing is copied until parsed."""
+
+    data: bytes
+    start: int
+    end: int
+
+    @classmethod
+    def of(cls, line: bytes) -> _Line:
+        return cls(line, 0, len(line))
+
+    def view(self) -> memoryview:
+        return memoryview(self.data)[self.start : self.end]
+
+    def parts(self) -> tuple[bytes, bytes, _Line] | None:
+        """Its sections and search parts, and the rest (the analyses), or None."""
+        first = self.data.find(b"\t", self.start, self.end)
+        second = self.data.find(b"\t", first + 1, self.end) if first >= 0 else -1
+        if second < 0:
+            return None
+        return self.data[self.start : first], self.data[first + 1 : second], _Line(self.data, second + 1, self.end)
+
+
 class _AnalysesText:
     """One entry's quiz analyses as the bytes read from the cache, one JSON part a
     section split by tabs; each is decoded (and checked) when its section's items are
     first made. A section whose analysis proves unreadable is analysed again (remake)."""
 
-    def __init__(self, data: bytes, sections: list[Section], remake: Callable[[Section], SectionAnalysis]) -> None:
+    def __init__(self, data: _Line, sections: list[Section], remake: Callable[[Section], SectionAnalysis]) -> None:
         self.data = data
         self.sections = sections
         self.remake = remake
@@ -90,7 +116,7 @@ class _AnalysesText:
         analysis = self._decoded.get(index)
         if analysis is None:  # two threads may both decode it: the same analysis, no harm
             if self._parts is None:
-                parts = self.data.split(b"\t")
+                parts = bytes(self.data.view()).split(b"\t")
                 self._parts = parts if len(parts) == len(self.sections) else [b""] * len(self.sections)
             analysis = self._decoded[index] = self._analysis(self._parts[index], self.sections[index])
         return analysis
@@ -153,8 +179,8 @@ class NotesCache:
             {"format": FORMAT, "code": code_digest(), "fingerprint": fingerprint, "section": SECTION_FIELDS},
             ensure_ascii=False,
         )
-        self._lines: dict[str, bytes] | None = None  # entry key -> its line's JSON parts, as read
-        self._used: dict[str, bytes] = {}  # what the next file holds
+        self._lines: dict[str, _Line] | None = None  # entry key -> its line's JSON parts, as read
+        self._used: dict[str, _Line] = {}  # what the next file holds
         self.order: list[str] = []  # the entry keys of this build's notes, in order
         self._corpus_lines: dict[bytes, bytes] = {}  # index, quiz: their JSON, as read or made
         self._changed = False
@@ -168,21 +194,18 @@ class NotesCache:
         remake(section) analyses a section whose cached analysis proves unreadable."""
         key = self.key(note)
         line = self._read().get(key)
-        if line is None:
-            return None
-        parts = line.split(b"\t", 2)
-        if len(parts) != 3:
+        parts = line and line.parts()
+        if not parts:
             return None
         try:
             # Text of notes may hold lone surrogates (surrogateescape): written with surrogatepass.
             sections, search = (json.loads(part.decode("utf-8", "surrogatepass")) for part in parts[:2])
         except (ValueError, RecursionError):
             return None
-        analyses_json = parts[2]
         entry = _entry(sections, search, note)
         if entry is not None:
             self.order.append(key)
-            source = _AnalysesText(analyses_json, entry.sections, remake)
+            source = _AnalysesText(parts[2], entry.sections, remake)
             entry.analyses = [LazyAnalysis(source, i) for i in range(len(entry.sections))]
             self._used[key] = line
         return entry
@@ -196,8 +219,10 @@ class NotesCache:
         # JSON escapes tabs and newlines inside strings: the parts split at tabs.
         key = self.key(note)
         self.order.append(key)
-        self._used[key] = b"\t".join(
-            json.dumps(p, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass") for p in parts
+        self._used[key] = _Line.of(
+            b"\t".join(
+                json.dumps(p, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass") for p in parts
+            )
         )
         self._changed = True
 
@@ -246,7 +271,7 @@ class NotesCache:
     def save(self) -> None:
         """Write the entries this build used, if anything changed, and clean up."""
         if self._changed or set(self._read()) != set(self._used):
-            lines = [[self._header.encode()], *([key.encode(), b"\t", line] for key, line in self._used.items())]
+            lines = [[self._header.encode()], *([key.encode(), b"\t", line.view()] for key, line in self._used.items())]
             lines += ([name, b"\t", line] for name, line in self._corpus_lines.items())
             try:
                 self.cache_dir.mkdir(parents=True, exist_ok=True)
@@ -259,24 +284,29 @@ class NotesCache:
         if self._old_folder.is_dir():
             shutil.rmtree(self._old_folder, ignore_errors=True)
 
-    def _read(self) -> dict[str, bytes]:
-        """The file's entries by key, their JSON not parsed; empty if the file is missing,
-        unreadable or made by other code or settings."""
+    def _read(self) -> dict[str, _Line]:
+        """The file's entries by key, their JSON not parsed (nor copied out of the file's
+        bytes); empty if the file is missing, unreadable or made by other code or settings."""
         if self._lines is None:
             self._lines = {}
             try:
                 data = self.path.read_bytes()
             except OSError:
                 return self._lines
-            lines = data.split(b"\n")
-            if lines[0] != self._header.encode():
+            header = self._header.encode()
+            if not data.startswith(header + b"\n"):
                 return self._lines
-            for line in lines[1:]:
-                key, tab, rest = line.partition(b"\t")
-                if tab and len(key) == 32:
-                    self._lines[key.decode("ascii", "replace")] = rest
-                elif tab and key in (_INDEX_KEY, _QUIZ_KEY):
-                    self._corpus_lines[key] = rest
+            start = len(header) + 1
+            while start < len(data):
+                end = data.find(b"\n", start)
+                end = len(data) if end < 0 else end
+                tab = data.find(b"\t", start, end)
+                key = data[start:tab] if tab >= 0 else b""
+                if len(key) == 32:
+                    self._lines[key.decode("ascii", "replace")] = _Line(data, tab + 1, end)
+                elif key in (_INDEX_KEY, _QUIZ_KEY):
+                    self._corpus_lines[key] = data[tab + 1 : end]
+                start = end + 1
         return self._lines
 
     def _remove_stale_temporaries(self) -> None:
@@ -311,42 +341,39 @@ def _section_row(section: Section) -> list:
 
 def _entry(sections: object, search: object, note: NoteFile) -> FileEntry | None:
     """The entry (without its analyses) that these parts make, or None if they are not
-    lists of well-formed rows of the same length."""
+    lists of well-formed rows of the same length. Checked a column at a time: every
+    value of a field has its type (a bool is no int here)."""
     if type(sections) is not list or type(search) is not list or len(sections) != len(search):
         return None
-    entry = FileEntry([])
-    for values, row in zip(sections, search):
-        if type(row) is not list or len(row) != 3:
+    if not sections:
+        return FileEntry([])
+    if not _all_of(list, sections, search) or {*map(len, sections)} != {len(_FIELD_TYPES)} or {*map(len, search)} != {3}:
+        return None
+    columns = list(zip(*sections))
+    for i, expected in enumerate(_FIELD_TYPES):
+        if expected is tuple:
+            if not _all_of(list, columns[i]) or not _all_of(str, itertools.chain.from_iterable(columns[i])):
+                return None
+            columns[i] = map(tuple, columns[i])
+        elif not _all_of(expected, columns[i]):
             return None
-        terms, count, offsets = row
-        if not (type(terms) is str and type(count) is int and type(offsets) is str):
+    columns[_FILE] = itertools.repeat(note.path)  # renaming a note is free
+    terms, counts, offsets = zip(*search)
+    if not (_all_of(str, terms, offsets) and _all_of(int, counts)):
+        return None
+    for text, count, where in zip(terms, counts, offsets):
+        term_count = text.count(_TERM_SEPARATOR) + 1 if text else 0
+        if not 0 <= count <= term_count or where.count(",") != max(2 * count - 1, 0) or bool(where) != bool(count):
             return None
-        section = _section(values, note)
-        if section is None:
-            return None
-        term_count = terms.count(_TERM_SEPARATOR) + 1 if terms else 0
-        if not 0 <= count <= term_count or offsets.count(",") != max(2 * count - 1, 0) or bool(offsets) != bool(count):
-            return None
-        entry.sections.append(section)
-        entry.terms.append(terms)  # split only if the index must be built (term_lists)
-        entry.text_tokens.append(TextTokens(terms, count, offsets))
+    entry = FileEntry(list(map(Section, *columns)))
+    entry.terms = list(terms)  # split only if the index must be built (term_lists)
+    entry.text_tokens = list(map(TextTokens, terms, counts, offsets))
     return entry
 
 
-def _section(values: object, note: NoteFile) -> Section | None:
-    """A Section from its stored field values (the file from the note: renaming is free)."""
-    if type(values) is not list or len(values) != len(_FIELD_TYPES):
-        return None
-    for i, expected in enumerate(_FIELD_TYPES):
-        value = values[i]
-        if expected is tuple:
-            if type(value) is not list or not all(type(v) is str for v in value):
-                return None
-            values[i] = tuple(value)
-        elif type(value) is not expected:
-            return None
-    values[_FILE] = note.path
-    return Section(*values)
+def _all_of(kind: type, *values: Iterable) -> bool:
+    """Every value is exactly of that type."""
+    return all({*map(type, v)} <= {kind} for v in values)
 
 
 # The type of each field of Section, read from a Section whose every field has a value:
