@@ -105,7 +105,7 @@ class _AnalysesText:
     section split by tabs; each is decoded (and checked) when its section's items are
     first made. A section whose analysis proves unreadable is analysed again (remake)."""
 
-    def __init__(self, data: _Line, sections: list[Section], remake: Callable[[Section], SectionAnalysis]) -> None:
+    def __init__(self, data: bytes, sections: list[Section], remake: Callable[[Section], SectionAnalysis]) -> None:
         self.data = data
         self.sections = sections
         self.remake = remake
@@ -116,7 +116,7 @@ class _AnalysesText:
         analysis = self._decoded.get(index)
         if analysis is None:  # two threads may both decode it: the same analysis, no harm
             if self._parts is None:
-                parts = bytes(self.data.view()).split(b"\t")
+                parts = self.data.split(b"\t")
                 self._parts = parts if len(parts) == len(self.sections) else [b""] * len(self.sections)
             analysis = self._decoded[index] = self._analysis(self._parts[index], self.sections[index])
         return analysis
@@ -205,7 +205,8 @@ class NotesCache:
         entry = _entry(sections, search, note)
         if entry is not None:
             self.order.append(key)
-            source = _AnalysesText(parts[2], entry.sections, remake)
+            # Copied out, so the file's bytes are freed once the build is done.
+            source = _AnalysesText(bytes(parts[2].view()), entry.sections, remake)
             entry.analyses = [LazyAnalysis(source, i) for i in range(len(entry.sections))]
             self._used[key] = line
         return entry
