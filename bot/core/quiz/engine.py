@@ -7,7 +7,7 @@ import hashlib
 import itertools
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.core.models import Kind, QuizItem, Section
@@ -303,7 +303,8 @@ def quiz_for_sections(
     """Up to `limit` items drawn from the given sections (an answer's hits, best first),
     one per section in turn, no two giving each other away. Items whose subject is one
     of the words in `about` (what the question matched) come first, then those that
-    contain one."""
+    contain one. A section's items are asked for when its turn first comes: once the
+    limit is reached, the sections after it are never read (nor their items made)."""
     lookup = source.items_in if isinstance(source, QuizEngine) else (lambda s: tuple(source.get(s, ())))
     words = {fold(w) for w in about}
 
@@ -312,12 +313,28 @@ def quiz_for_sections(
         relevance = 0 if subject in words else 1 if any(w in subject for w in words) else 2
         return relevance, _PROMPT_ORDER[item.kind]
 
-    queues = [sorted(lookup(s), key=order) for s in sections]
-    in_turn = [item for row in itertools.zip_longest(*queues) for item in row if item is not None]
     picked: list[QuizItem] = []
-    for item in in_turn:
-        if len(picked) == limit:
-            break
+    if limit == 0:
+        return ()
+    for item in _in_turn([lambda s=s: sorted(lookup(s), key=order) for s in sections]):
         if not any(gives_away(item, other) for other in picked):
             picked.append(item)
+            if len(picked) == limit:  # before the next section's turn comes
+                break
     return tuple(picked)
+
+
+def _in_turn(queues: Sequence[Callable[[], Sequence[QuizItem]]]) -> Iterator[QuizItem]:
+    """The first item of each queue, then the second of each, and so on; each queue is
+    made (called) when its turn first comes."""
+    made: list[Sequence[QuizItem]] = []
+    for row in itertools.count():
+        more = False
+        for index, make in enumerate(queues):
+            if index == len(made):
+                made.append(make())
+            if row < len(made[index]):
+                more = True
+                yield made[index][row]
+        if not more:
+            return
