@@ -104,13 +104,13 @@ class TermPools:
                 members = range(len(self._terms))
             else:
                 members = self._by_place.get(place, ())
-            pool = self._pools[key] = [
-                order
-                for order in members
-                for g in (self._terms[order].kind, term_family(self._terms[order].kind))
-                if g == group
-            ]
+            pool = self._pools[key] = [order for order in members for g in self._groups[order] if g == group]
         return pool
+
+    @functools.cached_property
+    def _groups(self) -> list[tuple[str, str]]:
+        """Each term's kind and family."""
+        return [(t.kind, term_family(t.kind)) for t in self._terms]
 
     @functools.cached_property
     def _by_place(self) -> dict[tuple, list[int]]:
