@@ -13,9 +13,10 @@ starts it, so each peak memory figure belongs to that measurement alone.
                                                       mode makes them
 
 A build reads the notes and makes the search index; the quiz engine is made when the
-quiz is first needed (from analyses decoded then), and quiz items when first asked
-for: an answer makes its hits' alone, the first /quiz or `manabi quiz` makes all of
-them (quiz_s: the engine and all items, after a restart).
+quiz is first needed, from the corpus-wide facts stored in the cache, and quiz items
+when first asked for, each section's from its own analysis decoded then: an answer
+makes (and decodes) its hits' alone, the first /quiz or `manabi quiz` all of them
+(quiz_s: the engine and all items, after a restart).
 """
 
 from __future__ import annotations

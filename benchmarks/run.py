@@ -84,7 +84,7 @@ def measure_size(work: Path, size: int) -> dict:
     bare = run_measure("bare", corpus, cache)
     build = run_measure("build", corpus, cache)
     restart = run_measure("restart", corpus, cache)
-    warm_ask = measure_warm_ask(work / f"ask-{size}", corpus)
+    warm_ask, interpreter = measure_warm_ask(work / f"ask-{size}", corpus)
     answers = run_measure("answer", corpus, cache)
     queries = run_measure("query", corpus, cache)
     return {
@@ -98,22 +98,25 @@ def measure_size(work: Path, size: int) -> dict:
         "restart_s": restart["process_s"],
         "restart_peak_mb": restart["peak_mb"],
         "warm_ask_s": warm_ask,
+        "warm_ask_own_s": warm_ask - interpreter,
         "answer_first_ms": answers["answer_first_ms"],
         "answer_again_ms": answers["answer_again_ms"],
     } | {k: v for k, v in queries.items() if k.startswith(("query", "rank_bm25", "exact", "quiz"))}
 
 
-def measure_warm_ask(data: Path, corpus: Path, runs: int = 3) -> float:
-    """Median wall time of a whole `python -m bot.cli ask` process on a warm cache."""
+def measure_warm_ask(data: Path, corpus: Path, runs: int = 5) -> tuple[float, float]:
+    """Median wall time of a whole `python -m bot.cli ask` process on a warm cache, and
+    of a bare interpreter start (`python -c pass`), the two interleaved."""
     env = os.environ | {"MANABI_DB": str(data / "manabi.db"), "MANABI_CORPUS": str(corpus)}
     command = [sys.executable, "-m", "bot.cli", "ask", COLD_QUESTION]
     subprocess.run(command, cwd=ROOT, env=env, capture_output=True, check=True)  # fill the cache
-    times = []
+    times: dict[str, list[float]] = {"ask": [], "python": []}
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, cwd=ROOT, env=env, capture_output=True, check=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for name, run in (("ask", command), ("python", [sys.executable, "-c", "pass"])):
+            start = time.perf_counter()
+            subprocess.run(run, cwd=ROOT, env=env, capture_output=True, check=True)
+            times[name].append(time.perf_counter() - start)
+    return statistics.median(times["ask"]), statistics.median(times["python"])
 
 
 COLUMNS = [
@@ -126,6 +129,7 @@ COLUMNS = [
     ("restart_s", "restart s", "{:>9.2f}"),
     ("restart_peak_mb", "MB", "{:>5.0f}"),
     ("warm_ask_s", "ask s", "{:>5.2f}"),
+    ("warm_ask_own_s", "-python", "{:>7.2f}"),
     ("answer_first_ms", "answer ms", "{:>9.2f}"),
     ("answer_again_ms", "again ms", "{:>8.2f}"),
     ("query_p50_ms", "p50 ms", "{:>6.2f}"),
@@ -146,6 +150,7 @@ def print_row(row: dict, header: bool) -> None:
             "ratio: build / bare; restart: the build on the warm cache, whole process (the quiz\n"
             "engine is made on first use: see ask and quiz);\n"
             "MB: peak RSS of that process; ask: a whole `python -m bot.cli ask` on the warm cache;\n"
+            "-python: the same less a bare interpreter start (`python -c pass`);\n"
             "answer: one whole answer in batch mode (`ask -k 10 --json`: ranking, highlight\n"
             "spans, quiz items, JSON), hits seen for the first time; again: the same answers\n"
             "once their quiz items exist (as in the bot, which makes them all at start);\n"
@@ -198,9 +203,10 @@ def check_targets(rows: list[dict], cold: dict) -> list[str]:
         checks.append((f"cold build <= 1.3x bare SudachiPy pass at {row['sections']}", row["build_ratio"] <= 1.3))
         if row["size"] >= 10_000:
             checks.append((f"answer, all included, <= 1 ms at {row['sections']}", row["answer_first_ms"] <= 1))
+        if row["size"] >= 10_000:
+            checks.append((f"warm `manabi ask` <= 0.3 s at {row['sections']}", row["warm_ask_s"] <= 0.3))
         if row["size"] == 10_000:
             checks.append(("warm query p50 <= 1 ms at 10k", row["query_p50_ms"] <= 1))
-            checks.append(("warm `manabi ask` <= 0.3 s at 10k", row["warm_ask_s"] <= 0.3))
         if row["size"] == 100_000:
             checks.append(("warm query p50 <= 5 ms at 100k", row["query_p50_ms"] <= 5))
         checks.append((f"p95 <= 3x p50 at {row['sections']}", row["query_p95_ms"] <= 3 * row["query_p50_ms"]))

@@ -78,9 +78,13 @@ def cache_files(cache_dir: Path) -> list[Path]:
     return sorted(cache_dir.glob("*.jsonl"))
 
 
+CORPUS_WIDE = ("index", "quiz")  # the last lines, made from all entries
+
+
 def entry_keys(cache_dir: Path) -> list[str]:
     """The entry keys in the cache files: one entry a notes file."""
-    return [line.split("\t")[0] for f in cache_files(cache_dir) for line in f.read_text(encoding="utf-8").splitlines()[1:]]
+    lines = [line for f in cache_files(cache_dir) for line in f.read_text(encoding="utf-8").splitlines()[1:]]
+    return [key for key in (line.split("\t")[0] for line in lines) if key not in CORPUS_WIDE]
 
 
 def rewrite_entries(cache_dir: Path, change) -> None:
@@ -88,7 +92,8 @@ def rewrite_entries(cache_dir: Path, change) -> None:
     for f in cache_files(cache_dir):
         header, *lines = f.read_text(encoding="utf-8").splitlines()
         entries = [line.split("\t", 1) for line in lines]
-        f.write_text("\n".join([header, *(f"{key}\t{change(rows)}" for key, rows in entries)]) + "\n", encoding="utf-8")
+        rewritten = [f"{key}\t{rows if key in CORPUS_WIDE else change(rows)}" for key, rows in entries]
+        f.write_text("\n".join([header, *rewritten]) + "\n", encoding="utf-8")
 
 
 def test_a_restart_with_unchanged_notes_tokenizes_nothing(notes, cache_dir, analyzer):
@@ -135,7 +140,8 @@ def test_a_deleted_file_leaves_no_entry_behind(notes, cache_dir, analyzer):
 
 
 def _parts(change):
-    """A corruption of each entry's parsed parts [sections, search, analyses], edited in place."""
+    """A corruption of each entry's parsed parts [sections, search, the analysis of each
+    section...], edited in place."""
 
     def corrupt(text: str) -> str:
         parts = [json.loads(part) for part in text.split("\t")]
@@ -339,12 +345,14 @@ def test_the_cache_is_written_whole_with_no_temporary_files_left(notes, cache_di
     build_notes(notes, analyzer, cache_dir)
     files = list(cache_dir.rglob("*"))
     assert len(files) == 1 and files[0].suffix == ".jsonl"
-    header, *entries = files[0].read_text(encoding="utf-8").splitlines()
+    header, *entries, quiz = files[0].read_text(encoding="utf-8").splitlines()
     assert json.loads(header)["format"] == FORMAT
     assert len(entries) == 2
     for entry in entries:
-        key, *parts = entry.split("\t")
-        assert len(key) == 32 and [type(json.loads(part)) for part in parts] == [list, list, list]
+        key, sections, search, *analyses = entry.split("\t")
+        assert len(key) == 32 and type(json.loads(sections)) is type(json.loads(search)) is list
+        assert len(analyses) == len(json.loads(sections)) and all(type(json.loads(a)) is list for a in analyses)
+    assert quiz.startswith("quiz\t") and json.loads(quiz.split("\t", 1)[1])["entries"] == [e[:32] for e in entries]
 
 
 def test_an_unchanged_build_does_not_rewrite_the_cache(notes, cache_dir, analyzer):
@@ -443,10 +451,13 @@ def array_index(monkeypatch):
 
 
 def index_line(cache_dir: Path) -> dict:
+    return corpus_wide_line(cache_dir, "index")
+
+
+def corpus_wide_line(cache_dir: Path, name: str) -> dict:
     (path,) = cache_files(cache_dir)
-    last = path.read_text(encoding="utf-8").splitlines()[-1]
-    assert last.startswith("index\t")
-    return json.loads(last.split("\t", 1)[1])
+    (line,) = [line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith(f"{name}\t")]
+    return json.loads(line.split("\t", 1)[1])
 
 
 def test_a_restart_with_unchanged_notes_loads_the_index_instead_of_building_it(
@@ -497,17 +508,47 @@ def _b64_ints(values) -> str:
 @pytest.mark.parametrize("corrupt", INDEX_CORRUPTIONS.values(), ids=INDEX_CORRUPTIONS.keys())
 def test_a_damaged_or_foreign_index_is_built_again(notes, cache_dir, analyzer, array_index, corrupt):
     build_notes(notes, analyzer, cache_dir)
-    (path,) = cache_files(cache_dir)
-    *lines, last = path.read_text(encoding="utf-8").splitlines()
-    data = json.loads(last.split("\t", 1)[1])
-    changed = corrupt(data)
-    text = changed if isinstance(changed, str) else json.dumps(data)
-    path.write_text("\n".join([*lines, f"index\t{text}"]) + "\n", encoding="utf-8")
+    stored = index_line(cache_dir)
+    rewrite_corpus_wide(cache_dir, "index", corrupt)
     counting = CountingAnalyzer(analyzer)
     built = build_notes(notes, counting, cache_dir)
     assert counting.texts == []  # the entries are fine: nothing tokenized
     assert answers(built.search) == answers(fresh(notes, analyzer)[1])
-    assert index_line(cache_dir)["entries"] == json.loads(last.split("\t", 1)[1])["entries"]  # stored again
+    assert index_line(cache_dir) == stored  # stored again
+
+
+QUIZ_FACTS_CORRUPTIONS = {
+    "not JSON": lambda facts: "{",
+    "another order of entries": lambda facts: facts.update(entries=facts["entries"][::-1]),
+    "another size": lambda facts: facts.update(sections=facts["sections"] + 1),
+    "a frequency as a string": lambda facts: facts["document_frequency"].update({"kvm": "1"}),
+    "a term of another section": lambda facts: facts["terms"].append([10**6, "KVM", "kvm", "latin"]),
+    "no terms": lambda facts: facts.pop("terms"),
+}
+
+
+@pytest.mark.parametrize("corrupt", QUIZ_FACTS_CORRUPTIONS.values(), ids=QUIZ_FACTS_CORRUPTIONS.keys())
+def test_damaged_or_foreign_quiz_facts_are_made_again(notes, cache_dir, analyzer, corrupt):
+    build_notes(notes, analyzer, cache_dir)
+    stored = corpus_wide_line(cache_dir, "quiz")
+    rewrite_corpus_wide(cache_dir, "quiz", corrupt)
+    counting = CountingAnalyzer(analyzer)
+    built = build_notes(notes, counting, cache_dir)
+    assert counting.texts == []  # the entries are fine: nothing tokenized
+    assert built.quiz.items == QuizEngine(fresh(notes, analyzer)[0].sections).items
+    assert corpus_wide_line(cache_dir, "quiz") == stored  # made and stored again
+
+
+def rewrite_corpus_wide(cache_dir: Path, name: str, corrupt) -> None:
+    """Replace the line `name\t<JSON>` by corrupt(its data): the string it returns, or
+    the data it changed in place."""
+    (path,) = cache_files(cache_dir)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    (at,) = [i for i, line in enumerate(lines) if line.startswith(f"{name}\t")]
+    data = json.loads(lines[at].split("\t", 1)[1])
+    changed = corrupt(data)
+    lines[at] = f"{name}\t{changed if isinstance(changed, str) else json.dumps(data, ensure_ascii=False)}"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def test_the_cache_of_the_previous_format_is_removed(notes, cache_dir, analyzer):

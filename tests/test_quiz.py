@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -417,6 +418,46 @@ def test_quiz_for_sections_draws_one_per_section_in_turn(engine):
     assert quiz_for_sections(engine, [], limit=2) == ()
     for item in quiz_for_sections(engine, sections[:1], limit=2):
         assert item.section == sections[0]
+
+
+def test_quiz_for_sections_makes_only_the_items_of_sections_whose_turn_came(corpus):
+    """An answer shows two items: the hits after those it drew them from are never made."""
+    with_items = [s for s in corpus.sections if QuizEngine(corpus.sections).items_in(s)]
+    engine = QuizEngine(corpus.sections)
+    hits = with_items[:10]
+    picked = quiz_for_sections(engine, hits, limit=2)
+    assert len(picked) == 2
+    last = max(hits.index(i.section) for i in picked)  # the first items of the hits up to it were looked at
+    assert len(engine._made) == last + 1 < len(hits)
+
+
+def eager_quiz_for_sections(items_of, sections, limit, about):
+    """The former quiz_for_sections, which made every hit's items first."""
+    words = {fold(w) for w in about}
+    kinds = {Kind.CHOICE: 0, Kind.CLOZE: 1, Kind.TERM: 2, Kind.REVEAL: 3}
+
+    def order(item):
+        subject = fold(item.subject)
+        return (0 if subject in words else 1 if any(w in subject for w in words) else 2), kinds[item.kind]
+
+    queues = [sorted(items_of(s), key=order) for s in sections]
+    picked = []
+    for item in [i for row in itertools.zip_longest(*queues) for i in row if i is not None]:
+        if len(picked) == limit:
+            break
+        if not any(gives_away(item, other) for other in picked):
+            picked.append(item)
+    return tuple(picked)
+
+
+def test_quiz_for_sections_draws_what_making_every_hits_items_first_drew(engine):
+    sections = engine.sections
+    for start in range(0, len(sections), 3):
+        hits = [sections[(start + 7 * i) % len(sections)] for i in range(10)]
+        about = [w for s in hits[:2] for w in s.headings]
+        for limit in (0, 1, 2, 5, 40):
+            expected = eager_quiz_for_sections(engine.items_in, hits, limit, about)
+            assert quiz_for_sections(QuizEngine(sections, analyses=engine._analyses), hits, limit, about) == expected
 
 
 def test_quiz_for_sections_never_pairs_items_that_give_each_other_away(engine):

@@ -4,7 +4,9 @@ Each section is read with SudachiPy once: its morphemes give its search terms, w
 those terms stand in its text (for highlighting hits) and its quiz analysis. With a
 cache folder, all of that comes from the cache (bot/core/cache.py) for each notes file
 that did not change; only the other files are parsed and analysed, and stored for next
-time. The quiz engine is made when first used, from analyses decoded then.
+time. What the quiz needs of the whole notes (QuizFacts) is made once from all analyses
+and stored beside the index; the quiz engine is made when first used and decodes a
+section's analysis only when that section's items are made (an answer's hits).
 """
 
 from __future__ import annotations
@@ -13,27 +15,28 @@ import functools
 from pathlib import Path
 
 from bot.core.analyzer import Analyzer
-from bot.core.cache import FileEntry, NotesCache, decoded, term_lists
+from bot.core.cache import Analyses, FileEntry, NotesCache, term_lists
 from bot.core.index import BM25Index
 from bot.core.models import Section
 from bot.core.morphology import Morphology
 from bot.core.notes import Corpus, NoteFile, no_notes_error, parse_notes, read_note_files
-from bot.core.quiz import QuizEngine, SectionAnalysis, analyze_section
+from bot.core.quiz import QuizEngine, QuizFacts, SectionAnalysis, analyze_section
 from bot.core.search import B, K1, MIN_COVERAGE, Progress, SectionSearch, TermMaker
 
 
 class Built:
     """The notes read, their search, and their quiz engine (made on first use)."""
 
-    def __init__(self, corpus: Corpus, search: SectionSearch, analyses: list) -> None:
+    def __init__(self, corpus: Corpus, search: SectionSearch, analyses: list, facts: QuizFacts | None = None) -> None:
         self.corpus = corpus
         self.search = search
         self._analyses = analyses  # SectionAnalysis or cache.LazyAnalysis, one a section
+        self._facts = facts  # None: made from all analyses when first needed
 
     @functools.cached_property
     def quiz(self) -> QuizEngine:
         # Two threads may both make it: the same engine, no harm.
-        return QuizEngine(self.corpus.sections, analyses=decoded(self._analyses))
+        return QuizEngine(self.corpus.sections, analyses=Analyses(self._analyses), facts=self._facts)
 
 
 def build(
@@ -99,12 +102,24 @@ def assemble(
     search = SectionSearch(sections, analyzer, min_coverage, terms=terms, text_tokens=text_tokens, index=index)
     if only and index is None:
         only.store_index(search.index.snapshot())
+    facts = quiz_facts(only, analyses) if only else None
     for cache in caches:
         cache.save()
         if cache.write_error:
             warnings.append(f"キャッシュを保存できませんでした（次回の起動が遅くなるだけです）: {cache.write_error}")
     corpus = Corpus(root=root, sections=sections, warnings=tuple(warnings))
-    return Built(corpus, search, analyses)
+    return Built(corpus, search, analyses, facts)
+
+
+def quiz_facts(cache: NotesCache, analyses: list) -> QuizFacts:
+    """The quiz's corpus-wide facts stored in the cache for these entries, else made
+    from all analyses (decoding those read from the cache) and stored."""
+    try:
+        return QuizFacts.from_json(cache.quiz_facts(), len(analyses))
+    except ValueError:
+        facts = QuizFacts.of(Analyses(analyses))
+        cache.store_quiz_facts(facts.to_json())
+        return facts
 
 
 def analyze(section: Section, morphology: Morphology, morphemes=None) -> SectionAnalysis:

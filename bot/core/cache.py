@@ -8,21 +8,24 @@ Layout: one file per notes folder, <cache dir>/<corpus id>.jsonl, where
 Its first line is a header: the format, the digest of the code that makes the entries
 (every .py under bot/core), Analyzer.fingerprint (tokenizer settings, SudachiPy and
 dictionary versions) and the names of Section's fields. Each further line is one notes
-file's entry, four parts split by tabs (JSON escapes them inside strings):
+file's entry, parts split by tabs (JSON escapes them inside strings):
   <entry key>  <sections: their fields>  <search: terms, token count, token offsets>
-  <quiz analyses>
-one row a section in each JSON list. The last line, `index\t<JSON>`, holds the search
-index (BM25Index.snapshot: vocabulary and base64 arrays) made from the entries it
-names, in order: a restart with unchanged notes loads it instead of rebuilding it. Here
+  <quiz analysis of the first section>  <... of the second>  ...
+one row a section in the two JSON lists, one part a section after them. The last lines
+hold what is made from all the entries they name, in order, so that a restart with
+unchanged notes loads it instead of making it again: `index\t<JSON>` the search index
+(BM25Index.snapshot: vocabulary and base64 arrays), `quiz\t<JSON>` the quiz's
+corpus-wide facts (QuizFacts: document frequencies, defined terms, repeated lines). Here
   entry key = the first 32 hex digits of sha256 of the header's code digest and
               fingerprint and the file's text.
 A file is found by its content, not its name: renaming a note re-tokenizes nothing,
 editing one re-tokenizes it alone, and upgrading manabi starts afresh.
 
-Loading reads the file once and parses an entry only when its note asks for it; the
-quiz analyses stay JSON text until the quiz is first needed, and token offsets are
-decoded for hits alone. A header from other code, a line that is not JSON or a row of
-another shape is a miss, never a crash. The file is rewritten after a build that
+Loading reads the file once and parses an entry only when its note asks for it; a
+section's quiz analysis stays JSON text until its items are first made (an answer
+makes its hits' alone), and token offsets are decoded for hits alone. A header from
+other code, a line that is not JSON or a row of another shape is a miss, never a
+crash; so is a damaged analysis, found when it is read: that section is analysed again. The file is rewritten after a build that
 changed anything, to a temporary file moved into place with os.replace, so a crash
 never leaves half a file under the real name; entries the build did not use are dropped.
 
@@ -34,12 +37,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import itertools
 import json
 import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from sys import intern
@@ -49,13 +53,14 @@ from bot.core.notes import NoteFile
 from bot.core.quiz import SectionAnalysis, analysis_from_json, analysis_to_json
 from bot.core.search import TextTokens
 
-FORMAT = 3
+FORMAT = 4
 CORE = Path(__file__).parent  # the code whose output is cached: every .py under it
 _STALE_TEMP_SECONDS = 3600  # a temporary file this old belongs to a writer that died
 # Section's fields, stored in this order; each a str, an int or a tuple of str.
 SECTION_FIELDS = tuple(f.name for f in dataclasses.fields(Section))
 _TERM_SEPARATOR = "\n"
-_INDEX_KEY = b"index"  # the last line: the search index of the entries, see NotesCache.index  # index terms never hold whitespace but a Latin compound's space
+# The last lines: what is made from all the entries (see NotesCache.index, quiz_facts).
+_INDEX_KEY, _QUIZ_KEY = b"index", b"quiz"
 
 
 @dataclass(slots=True)
@@ -70,32 +75,56 @@ class FileEntry:
     analyses: list[SectionAnalysis | LazyAnalysis] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """An entry's line after its key: data[start:end], within the bytes of the whole
+    file as read (or of the line alone, as made), so nothing is copied until parsed."""
+
+    data: bytes
+    start: int
+    end: int
+
+    @classmethod
+    def of(cls, line: bytes) -> _Line:
+        return cls(line, 0, len(line))
+
+    def view(self) -> memoryview:
+        return memoryview(self.data)[self.start : self.end]
+
+    def parts(self) -> tuple[bytes, bytes, _Line] | None:
+        """Its sections and search parts, and the rest (the analyses), or None."""
+        first = self.data.find(b"\t", self.start, self.end)
+        second = self.data.find(b"\t", first + 1, self.end) if first >= 0 else -1
+        if second < 0:
+            return None
+        return self.data[self.start : first], self.data[first + 1 : second], _Line(self.data, second + 1, self.end)
+
+
 class _AnalysesText:
-    """One entry's quiz analyses as the JSON text read from the cache, decoded all at
-    once when the quiz first needs one; a section whose analysis proves unreadable is
-    analysed again (remake)."""
+    """One entry's quiz analyses as the bytes read from the cache, one JSON part a
+    section split by tabs; each is decoded (and checked) when its section's items are
+    first made. A section whose analysis proves unreadable is analysed again (remake)."""
 
     def __init__(self, data: bytes, sections: list[Section], remake: Callable[[Section], SectionAnalysis]) -> None:
         self.data = data
         self.sections = sections
         self.remake = remake
-        self._decoded: list[SectionAnalysis] | None = None
+        self._parts: list[bytes] | None = None
+        self._decoded: dict[int, SectionAnalysis] = {}
 
     def get(self, index: int) -> SectionAnalysis:
-        if self._decoded is None:
-            try:
-                rows = json.loads(self.data.decode("utf-8", "surrogatepass"))
-            except (ValueError, RecursionError):
-                rows = None
-            if type(rows) is not list or len(rows) != len(self.sections):
-                rows = [None] * len(self.sections)
-            self._decoded = [self._analysis(row, section) for row, section in zip(rows, self.sections)]
-        return self._decoded[index]
+        analysis = self._decoded.get(index)
+        if analysis is None:  # two threads may both decode it: the same analysis, no harm
+            if self._parts is None:
+                parts = self.data.split(b"\t")
+                self._parts = parts if len(parts) == len(self.sections) else [b""] * len(self.sections)
+            analysis = self._decoded[index] = self._analysis(self._parts[index], self.sections[index])
+        return analysis
 
-    def _analysis(self, row: object, section: Section) -> SectionAnalysis:
+    def _analysis(self, data: bytes, section: Section) -> SectionAnalysis:
         try:
-            return analysis_from_json(row)
-        except ValueError:
+            return analysis_from_json(json.loads(data.decode("utf-8", "surrogatepass")))
+        except (ValueError, RecursionError):
             return self.remake(section)
 
 
@@ -108,6 +137,23 @@ class LazyAnalysis:
 
     def decode(self) -> SectionAnalysis:
         return self.source.get(self.index)
+
+
+class Analyses(Sequence[SectionAnalysis]):
+    """The analyses of all sections, in order: each read (a LazyAnalysis decoded) when
+    first asked for, so the quiz engine decodes those of the sections it makes items for."""
+
+    def __init__(self, analyses: Sequence[SectionAnalysis | LazyAnalysis]) -> None:
+        self._analyses = analyses
+
+    def __len__(self) -> int:
+        return len(self._analyses)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return decoded(self._analyses[index])
+        analysis = self._analyses[index]
+        return analysis.decode() if isinstance(analysis, LazyAnalysis) else analysis
 
 
 def term_lists(terms: Sequence[list[str] | str]) -> list[list[str]]:
@@ -133,10 +179,10 @@ class NotesCache:
             {"format": FORMAT, "code": code_digest(), "fingerprint": fingerprint, "section": SECTION_FIELDS},
             ensure_ascii=False,
         )
-        self._lines: dict[str, bytes] | None = None  # entry key -> its line's JSON parts, as read
-        self._used: dict[str, bytes] = {}  # what the next file holds
+        self._lines: dict[str, _Line] | None = None  # entry key -> its line's JSON parts, as read
+        self._used: dict[str, _Line] = {}  # what the next file holds
         self.order: list[str] = []  # the entry keys of this build's notes, in order
-        self._index: bytes | None = None  # the index line's JSON, as read or made
+        self._corpus_lines: dict[bytes, bytes] = {}  # index, quiz: their JSON, as read or made
         self._changed = False
 
     def key(self, note: NoteFile) -> str:
@@ -148,21 +194,19 @@ class NotesCache:
         remake(section) analyses a section whose cached analysis proves unreadable."""
         key = self.key(note)
         line = self._read().get(key)
-        if line is None:
-            return None
-        parts = line.split(b"\t")
-        if len(parts) != 3:
+        parts = line and line.parts()
+        if not parts:
             return None
         try:
             # Text of notes may hold lone surrogates (surrogateescape): written with surrogatepass.
             sections, search = (json.loads(part.decode("utf-8", "surrogatepass")) for part in parts[:2])
         except (ValueError, RecursionError):
             return None
-        analyses_json = parts[2]
         entry = _entry(sections, search, note)
         if entry is not None:
             self.order.append(key)
-            source = _AnalysesText(analyses_json, entry.sections, remake)
+            # Copied out, so the file's bytes are freed once the build is done.
+            source = _AnalysesText(bytes(parts[2].view()), entry.sections, remake)
             entry.analyses = [LazyAnalysis(source, i) for i in range(len(entry.sections))]
             self._used[key] = line
         return entry
@@ -171,44 +215,65 @@ class NotesCache:
         parts = (
             [_section_row(s) for s in made.sections],
             [[_TERM_SEPARATOR.join(terms), t.count, t.offsets] for terms, t in zip(made.terms, made.text_tokens)],
-            [analysis_to_json(analysis) for analysis in decoded(made.analyses)],
+            *(analysis_to_json(analysis) for analysis in decoded(made.analyses)),
         )
-        # JSON escapes tabs and newlines inside strings: the three parts split at tabs.
+        # JSON escapes tabs and newlines inside strings: the parts split at tabs.
         key = self.key(note)
         self.order.append(key)
-        self._used[key] = b"\t".join(
-            json.dumps(p, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass") for p in parts
+        self._used[key] = _Line.of(
+            b"\t".join(
+                json.dumps(p, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass") for p in parts
+            )
         )
         self._changed = True
 
     def index(self) -> dict | None:
         """The stored index snapshot (BM25Index.snapshot), if it was made from exactly
         this build's entries in this order."""
+        return self._corpus_wide(_INDEX_KEY)
+
+    def store_index(self, snapshot: dict | None) -> None:
+        """Keep the index of this build's entries, made from their terms."""
+        self._store_corpus_wide(_INDEX_KEY, snapshot)
+
+    def quiz_facts(self) -> dict | None:
+        """The stored QuizFacts.to_json of this build's entries in this order, if any."""
+        return self._corpus_wide(_QUIZ_KEY)
+
+    def store_quiz_facts(self, facts: dict | None) -> None:
+        self._store_corpus_wide(_QUIZ_KEY, facts)
+
+    def _corpus_wide(self, name: bytes) -> dict | None:
         self._read()
-        if self._index is None:
+        line = self._corpus_lines.get(name)
+        if line is None:
             return None
         try:
-            data = json.loads(self._index)
+            data = json.loads(line.decode("utf-8", "surrogatepass"))
         except (ValueError, RecursionError):
             return None
         if not isinstance(data, dict) or data.pop("entries", None) != self.order:
             return None
         return data
 
-    def store_index(self, snapshot: dict | None) -> None:
-        """Keep the index of this build's entries, made from their terms."""
-        data = None if snapshot is None else {"entries": self.order} | snapshot
-        line = None if data is None else json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-        if line != self._index:
-            self._index = line
+    def _store_corpus_wide(self, name: bytes, data: dict | None) -> None:
+        if data is None:
+            line = None
+        else:
+            data = {"entries": self.order} | data
+            line = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+        if line != self._corpus_lines.get(name):
+            if line is None:
+                del self._corpus_lines[name]
+            else:
+                self._corpus_lines[name] = line
             self._changed = True
 
     def save(self) -> None:
         """Write the entries this build used, if anything changed, and clean up."""
         if self._changed or set(self._read()) != set(self._used):
-            lines = [[self._header.encode()], *([key.encode(), b"\t", line] for key, line in self._used.items())]
-            if self._index is not None:
-                lines.append([_INDEX_KEY, b"\t", self._index])
+            lines = [[self._header.encode()], *([key.encode(), b"\t", line.view()] for key, line in self._used.items())]
+            lines += ([name, b"\t", line] for name, line in self._corpus_lines.items())
             try:
                 self.cache_dir.mkdir(parents=True, exist_ok=True)
                 _write_atomically(self.path, lines)
@@ -220,24 +285,29 @@ class NotesCache:
         if self._old_folder.is_dir():
             shutil.rmtree(self._old_folder, ignore_errors=True)
 
-    def _read(self) -> dict[str, bytes]:
-        """The file's entries by key, their JSON not parsed; empty if the file is missing,
-        unreadable or made by other code or settings."""
+    def _read(self) -> dict[str, _Line]:
+        """The file's entries by key, their JSON not parsed (nor copied out of the file's
+        bytes); empty if the file is missing, unreadable or made by other code or settings."""
         if self._lines is None:
             self._lines = {}
             try:
                 data = self.path.read_bytes()
             except OSError:
                 return self._lines
-            lines = data.split(b"\n")
-            if lines[0] != self._header.encode():
+            header = self._header.encode()
+            if not data.startswith(header + b"\n"):
                 return self._lines
-            for line in lines[1:]:
-                key, tab, rest = line.partition(b"\t")
-                if tab and len(key) == 32:
-                    self._lines[key.decode("ascii", "replace")] = rest
-                elif tab and key == _INDEX_KEY:
-                    self._index = rest
+            start = len(header) + 1
+            while start < len(data):
+                end = data.find(b"\n", start)
+                end = len(data) if end < 0 else end
+                tab = data.find(b"\t", start, end)
+                key = data[start:tab] if tab >= 0 else b""
+                if len(key) == 32:
+                    self._lines[key.decode("ascii", "replace")] = _Line(data, tab + 1, end)
+                elif key in (_INDEX_KEY, _QUIZ_KEY):
+                    self._corpus_lines[key] = data[tab + 1 : end]
+                start = end + 1
         return self._lines
 
     def _remove_stale_temporaries(self) -> None:
@@ -272,42 +342,39 @@ def _section_row(section: Section) -> list:
 
 def _entry(sections: object, search: object, note: NoteFile) -> FileEntry | None:
     """The entry (without its analyses) that these parts make, or None if they are not
-    lists of well-formed rows of the same length."""
+    lists of well-formed rows of the same length. Checked a column at a time: every
+    value of a field has its type (a bool is no int here)."""
     if type(sections) is not list or type(search) is not list or len(sections) != len(search):
         return None
-    entry = FileEntry([])
-    for values, row in zip(sections, search):
-        if type(row) is not list or len(row) != 3:
+    if not sections:
+        return FileEntry([])
+    if not _all_of(list, sections, search) or {*map(len, sections)} != {len(_FIELD_TYPES)} or {*map(len, search)} != {3}:
+        return None
+    columns = list(zip(*sections))
+    for i, expected in enumerate(_FIELD_TYPES):
+        if expected is tuple:
+            if not _all_of(list, columns[i]) or not _all_of(str, itertools.chain.from_iterable(columns[i])):
+                return None
+            columns[i] = map(tuple, columns[i])
+        elif not _all_of(expected, columns[i]):
             return None
-        terms, count, offsets = row
-        if not (type(terms) is str and type(count) is int and type(offsets) is str):
+    columns[_FILE] = itertools.repeat(note.path)  # renaming a note is free
+    terms, counts, offsets = zip(*search)
+    if not (_all_of(str, terms, offsets) and _all_of(int, counts)):
+        return None
+    for text, count, where in zip(terms, counts, offsets):
+        term_count = text.count(_TERM_SEPARATOR) + 1 if text else 0
+        if not 0 <= count <= term_count or where.count(",") != max(2 * count - 1, 0) or bool(where) != bool(count):
             return None
-        section = _section(values, note)
-        if section is None:
-            return None
-        term_count = terms.count(_TERM_SEPARATOR) + 1 if terms else 0
-        if not 0 <= count <= term_count or offsets.count(",") != max(2 * count - 1, 0) or bool(offsets) != bool(count):
-            return None
-        entry.sections.append(section)
-        entry.terms.append(terms)  # split only if the index must be built (term_lists)
-        entry.text_tokens.append(TextTokens(terms, count, offsets))
+    entry = FileEntry(list(map(Section, *columns)))
+    entry.terms = list(terms)  # split only if the index must be built (term_lists)
+    entry.text_tokens = list(map(TextTokens, terms, counts, offsets))
     return entry
 
 
-def _section(values: object, note: NoteFile) -> Section | None:
-    """A Section from its stored field values (the file from the note: renaming is free)."""
-    if type(values) is not list or len(values) != len(_FIELD_TYPES):
-        return None
-    for i, expected in enumerate(_FIELD_TYPES):
-        value = values[i]
-        if expected is tuple:
-            if type(value) is not list or not all(type(v) is str for v in value):
-                return None
-            values[i] = tuple(value)
-        elif type(value) is not expected:
-            return None
-    values[_FILE] = note.path
-    return Section(*values)
+def _all_of(kind: type, *values: Iterable) -> bool:
+    """Every value is exactly of that type."""
+    return all({*map(type, v)} <= {kind} for v in values)
 
 
 # The type of each field of Section, read from a Section whose every field has a value:

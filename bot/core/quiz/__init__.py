@@ -85,7 +85,7 @@ from bot.core.quiz.analysis import (
 )
 from bot.core.quiz.choice import CHOICE_COUNT
 from bot.core.quiz.cloze import BLANK, MIN_CLOZE_CHARS
-from bot.core.quiz.engine import ID_LENGTH, QuizEngine, generate_items, gives_away, item_id, plan_round, quiz_for_sections
+from bot.core.quiz.engine import ID_LENGTH, QuizEngine, QuizFacts, generate_items, gives_away, item_id, plan_round, quiz_for_sections
 from bot.core.quiz.terms import (
     GENERIC_WORDS,
     LABELS,
@@ -114,6 +114,7 @@ __all__ = [
     "Definition",
     "Kind",
     "QuizEngine",
+    "QuizFacts",
     "QuizItem",
     "SectionAnalysis",
     "Sentence",

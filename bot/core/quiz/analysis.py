@@ -137,7 +137,7 @@ def _candidates_from_json(rows: list) -> tuple[Candidate, ...]:
 
 def _fields(row: object, types: list[type]) -> list:
     """row, if it is a list of values of exactly these types (a bool is no int here)."""
-    if type(row) is not list or [type(value) for value in row] != types:
+    if type(row) is not list or list(map(type, row)) != types:
         raise ValueError(f"expected a list of {len(types)} values of types {[t.__name__ for t in types]}")
     return row
 

@@ -11,11 +11,12 @@ distractors there is no choice item.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import math
 import random
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.core.models import Section
@@ -29,78 +30,116 @@ _MAX_DISTRACTOR_SCAN = 200
 
 
 @dataclass(frozen=True, slots=True)
-class _Term:
-    """A defined term that may serve as a distractor, with where it sits in the notes:
-    order is its position among all defined terms, in notes order."""
+class DefinedTerm:
+    """A term some section defines, as the corpus-wide facts keep it (QuizFacts): the
+    index of its section, its spelling, its key and its kind (terms.term_kind)."""
 
+    section: int
     surface: str
     key: str
-    order: int
-    headings: tuple[str, ...]
-    folder: str
     kind: str
 
 
-class TermPools:
-    """Terms by section, by heading path, by top-level heading and overall, each split by
-    kind and by family and kept in notes order, so a distractor is found near its answer
-    without scanning the corpus."""
+def defined_terms(analyses: Iterable[SectionAnalysis]) -> list[DefinedTerm]:
+    """Every defined term of the notes, in notes order."""
+    return [
+        DefinedTerm(index, d.term, d.term_key, term_kind(d.term))
+        for index, analysis in enumerate(analyses)
+        for d in analysis.definitions
+    ]
 
-    def __init__(self, sections: Sequence[Section], analyses: Sequence[SectionAnalysis]) -> None:
-        self._anchors: list[dict[str, _Term]] = []  # by section: key -> the term defined there
-        self._pools: dict[tuple, list[_Term]] = defaultdict(list)
-        order = 0
-        for index, (section, analysis) in enumerate(zip(sections, analyses)):
-            anchors: dict[str, _Term] = {}
-            for definition in analysis.definitions:
-                kind = term_kind(definition.term)
-                folder = section.file.rpartition("/")[0]
-                term = _Term(definition.term, definition.term_key, order, section.headings, folder, kind)
-                order += 1
-                anchors.setdefault(term.key, term)
-                for group in (kind, term_family(kind)):
-                    for place in _places(index, term):
-                        self._pools[(group, *place)].append(term)
-            self._anchors.append(anchors)
+
+class TermPools:
+    """Terms by section, by heading path, by top-level heading, by folder and overall,
+    each split by kind and by family and kept in notes order, so a distractor is found
+    near its answer without scanning the corpus. Made from the defined terms alone (no
+    analysis is needed), with each term's headings and folder from its section; a pool
+    is gathered when first needed. A term's order is its index in terms."""
+
+    def __init__(self, sections: Sequence[Section], terms: Sequence[DefinedTerm]) -> None:
+        self._sections = sections
+        self._terms = terms
+        self._term_sections = [t.section for t in terms]  # ascending: terms are in notes order
+        self._pools: dict[tuple, list[int]] = {}  # (group, *place) -> orders
 
     def distractors(
         self, section: int, answer_key: str, shows: Callable[[str], bool], count: int = CHOICE_COUNT - 1
     ) -> tuple[str, ...]:
         """Up to count terms of the answer's kind, then family, nearest it first; never the
         answer again, a repeat, or a term the question shows (shows(term) is true)."""
-        anchor = self._anchors[section].get(answer_key)
+        anchor = next((o for o in self._orders_in(section) if self._terms[o].key == answer_key), None)
         if anchor is None:
             return ()
+        kind = self._terms[anchor].kind
         chosen: list[str] = []
         seen = {answer_key}
-        for group in (anchor.kind, term_family(anchor.kind)):
-            for place in _places(section, anchor):
-                pool = self._pools.get((group, *place), [])
-                for term in itertools.islice(_nearest(pool, anchor.order), _MAX_DISTRACTOR_SCAN):
+        for group in (kind, term_family(kind)):
+            for place in _places(section, self._sections[section]):
+                pool = self._pool(group, place)
+                for order in itertools.islice(_nearest(pool, anchor), _MAX_DISTRACTOR_SCAN):
                     if len(chosen) == count:
                         return tuple(chosen)
+                    term = self._terms[order]
                     if term.key in seen or shows(term.surface):
                         continue
                     seen.add(term.key)
                     chosen.append(term.surface)
         return tuple(chosen)
 
+    def _orders_in(self, section: int) -> range:
+        return range(
+            bisect.bisect_left(self._term_sections, section), bisect.bisect_right(self._term_sections, section)
+        )
 
-def _places(section: int, term: _Term) -> tuple[tuple, ...]:
+    def _pool(self, group: str, place: tuple) -> list[int]:
+        """The orders of the terms of group at place. A term stands in the pools of its
+        kind and of its family; a Latin term's kind is its family, so it stands twice
+        in the Latin pools (and counts twice toward _MAX_DISTRACTOR_SCAN)."""
+        key = (group, *place)
+        pool = self._pools.get(key)
+        if pool is None:
+            if place[0] == "section":
+                members: Iterable[int] = self._orders_in(place[1])
+            elif place[0] == "all":
+                members = range(len(self._terms))
+            else:
+                members = self._by_place.get(place, ())
+            pool = self._pools[key] = [order for order in members for g in self._groups[order] if g == group]
+        return pool
+
+    @functools.cached_property
+    def _groups(self) -> list[tuple[str, str]]:
+        """Each term's kind and family."""
+        return [(t.kind, term_family(t.kind)) for t in self._terms]
+
+    @functools.cached_property
+    def _by_place(self) -> dict[tuple, list[int]]:
+        """The orders of the terms at each heading path, top-level heading and folder."""
+        by_place: dict[tuple, list[int]] = defaultdict(list)
+        orders = range(len(self._term_sections))
+        for section, group in itertools.groupby(orders, key=self._term_sections.__getitem__):
+            in_section = list(group)
+            for place in _places(section, self._sections[section])[1:-1]:
+                by_place[place] += in_section
+        return by_place
+
+
+def _places(index: int, section: Section) -> tuple[tuple, ...]:
     """The pools a term of this section belongs to, nearest first."""
-    top = term.headings[0] if term.headings else ""
-    return (("section", section), ("path", term.headings), ("top", top), ("folder", term.folder), ("all",))
+    top = section.headings[0] if section.headings else ""
+    folder = section.file.rpartition("/")[0]
+    return (("section", index), ("path", section.headings), ("top", top), ("folder", folder), ("all",))
 
 
-def _nearest(pool: list[_Term], order: int) -> Iterator[_Term]:
-    """The other terms of pool (sorted by order) by distance from the one at `order`,
-    the earlier first on a tie."""
-    center = bisect.bisect_left(pool, order, key=lambda t: t.order)
+def _nearest(pool: list[int], order: int) -> Iterator[int]:
+    """The other orders of pool (ascending) by distance from `order`, the earlier first
+    on a tie."""
+    center = bisect.bisect_left(pool, order)
     left = center - 1
-    right = center + 1 if center < len(pool) and pool[center].order == order else center
+    right = center + 1 if center < len(pool) and pool[center] == order else center
     while left >= 0 or right < len(pool):
-        left_distance = order - pool[left].order if left >= 0 else math.inf
-        right_distance = pool[right].order - order if right < len(pool) else math.inf
+        left_distance = order - pool[left] if left >= 0 else math.inf
+        right_distance = pool[right] - order if right < len(pool) else math.inf
         if left_distance <= right_distance:
             yield pool[left]
             left -= 1

@@ -7,12 +7,13 @@ import hashlib
 import itertools
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
 from bot.core.models import Kind, QuizItem, Section
 from bot.core.morphology import Morphology, shared_morphology
 from bot.core.quiz.analysis import Definition, SectionAnalysis, Sentence, analyze_section
-from bot.core.quiz.choice import CHOICE_COUNT, TermPools, shuffled
+from bot.core.quiz.choice import CHOICE_COUNT, DefinedTerm, TermPools, defined_terms, shuffled
 from bot.core.quiz.cloze import BLANK, blank_term, choose_blank, leaks
 from bot.core.quiz.terms import MIN_EXPLANATION_CHARS, Candidate, fold
 
@@ -26,18 +27,87 @@ def item_id(kind: Kind, source_text: str, answer: str) -> str:
     return digest.hexdigest()[:ID_LENGTH]
 
 
+@dataclass(frozen=True, slots=True)
+class QuizFacts:
+    """What making one section's items needs to know of the whole notes: how many
+    sections each key occurs in (a cloze blanks the rarest), the defined terms (choice
+    distractors) and, for a line found in several sections, the first of them (its
+    items come from there alone). Made once from all analyses (of) and kept in the cache
+    beside the search index (to_json, from_json), so a restart decodes no analysis but
+    those of the sections it makes items for."""
+
+    sections: int
+    document_frequency: Mapping[str, int]
+    terms: tuple[DefinedTerm, ...]
+    first_places: Mapping[str, int]  # only lines found in more than one section
+
+    @classmethod
+    def of(cls, analyses: Iterable[SectionAnalysis]) -> QuizFacts:
+        analyses = list(analyses)
+        first_places: dict[str, int] = {}
+        repeated: set[str] = set()
+        for index, analysis in enumerate(analyses):
+            for source in analysis.sources():
+                if first_places.setdefault(source, index) != index:
+                    repeated.add(source)
+        return cls(
+            sections=len(analyses),
+            document_frequency=Counter(key for analysis in analyses for key in analysis.keys()),
+            terms=tuple(defined_terms(analyses)),
+            first_places={source: first_places[source] for source in repeated},
+        )
+
+    def to_json(self) -> dict:
+        return {
+            "sections": self.sections,
+            "document_frequency": dict(self.document_frequency),
+            "terms": [[t.section, t.surface, t.key, t.kind] for t in self.terms],
+            "first_places": dict(self.first_places),
+        }
+
+    @classmethod
+    def from_json(cls, data: object, sections: int) -> QuizFacts:
+        """The facts to_json wrote for that many sections; ValueError for anything of
+        another shape, type or size, so damaged facts are made again, never a crash."""
+        if type(data) is not dict or data.get("sections") != sections or type(sections) is not int:
+            raise ValueError("facts of another corpus")
+        frequency, terms, first_places = (data.get(k) for k in ("document_frequency", "terms", "first_places"))
+        if not (_counts(frequency, 1, sections) and _counts(first_places, 0, sections - 1)):
+            raise ValueError("document frequencies or first places out of range")
+        if type(terms) is not list:
+            raise ValueError("terms: not a list")
+        for row in terms:
+            if type(row) is not list or list(map(type, row)) != [int, str, str, str] or not 0 <= row[0] < sections:
+                raise ValueError("a defined term of another shape")
+        return cls(sections, frequency, tuple(DefinedTerm(*row) for row in terms), first_places)
+
+
+def _counts(data: object, low: int, high: int) -> bool:
+    """data is a dict of str to int in [low, high]."""
+    return (
+        type(data) is dict
+        and all(type(key) is str for key in data)
+        and all(type(value) is int and low <= value <= high for value in data.values())
+    )
+
+
 class QuizEngine:
     """Every quiz item of a corpus. analyses, when given, are those of the sections in
-    the same order (from the cache); without them the sections are analysed here.
+    the same order (from the cache: a sequence that may decode each when first read);
+    without them the sections are analysed here. facts, when given, are QuizFacts.of
+    those analyses (from the cache); without them they are made from all analyses when
+    first needed.
 
-    Items are made when first asked for: items_in makes those of one section, so an
-    answer pays for its hits alone; the rest (items, item, topics) makes them all, once."""
+    Items are made when first asked for: items_in makes those of one section, reading
+    its analysis alone, so an answer pays for its hits alone; the rest (items, item,
+    topics) makes them all, once."""
 
     def __init__(
         self,
         sections: Iterable[Section],
         morphology: Morphology | None = None,
         analyses: Sequence[SectionAnalysis] | None = None,
+        facts: QuizFacts | None = None,
     ) -> None:
         self.sections = tuple(sections)
         if analyses is None:
@@ -45,16 +115,19 @@ class QuizEngine:
             analyses = [analyze_section(s, morphology) for s in self.sections]
         if len(analyses) != len(self.sections):
             raise ValueError(f"{len(analyses)} analyses for {len(self.sections)} sections")
-        self._analyses = tuple(analyses)
-        self._document_frequency = Counter(k for a in self._analyses for k in a.keys())
-        self._pools = TermPools(self.sections, self._analyses)
-        self._index = {section: index for index, section in enumerate(self.sections)}
-        # A line copied into several sections gives its items from its first place only.
-        self._first_place: dict[str, int] = {}
-        for index, analysis in enumerate(self._analyses):
-            for source in analysis.sources():
-                self._first_place.setdefault(source, index)
+        if facts is not None and facts.sections != len(self.sections):
+            raise ValueError(f"facts of {facts.sections} sections for {len(self.sections)} sections")
+        self._analyses = analyses
+        self._given_facts = facts
         self._made: dict[int, tuple[QuizItem, ...]] = {}  # by section index
+
+    @functools.cached_property
+    def facts(self) -> QuizFacts:
+        return self._given_facts or QuizFacts.of(self._analyses)
+
+    @functools.cached_property
+    def _pools(self) -> TermPools:
+        return TermPools(self.sections, self.facts.terms)
 
     @functools.cached_property
     def items(self) -> tuple[QuizItem, ...]:
@@ -71,8 +144,20 @@ class QuizEngine:
         return self._by_id.get(item_id)
 
     def items_in(self, section: Section) -> tuple[QuizItem, ...]:
-        index = self._index.get(section)
+        index = self._place.get(id(section))
+        if index is None or self.sections[index] is not section:  # an equal section from elsewhere
+            index = self._index.get(section)
         return () if index is None else self._items_of(index)
+
+    @functools.cached_property
+    def _place(self) -> dict[int, int]:
+        """Each section's index by identity: an answer's hits are these very sections,
+        found without hashing every section's text."""
+        return {id(section): index for index, section in enumerate(self.sections)}
+
+    @functools.cached_property
+    def _index(self) -> dict[Section, int]:
+        return {section: index for index, section in enumerate(self.sections)}
 
     def topics(self) -> tuple[str, ...]:
         """Top-level headings that have items, in notes order."""
@@ -92,7 +177,7 @@ class QuizEngine:
         return items
 
     def _first_here(self, source: str, index: int) -> bool:
-        return self._first_place.get(source, index) == index
+        return self.facts.first_places.get(source, index) == index
 
     def _section_items(self, index: int) -> list[QuizItem]:
         """Items in line order; on one line the term items before the clozes."""
@@ -145,7 +230,7 @@ class QuizEngine:
     def _salience(self, c: Candidate) -> float:
         """Rarity in the notes (idf), plus what makes a term worth learning."""
         sections = max(len(self.sections), 1)
-        idf = math.log((sections + 1) / self._document_frequency.get(c.key, 1))
+        idf = math.log((sections + 1) / self.facts.document_frequency.get(c.key, 1))
         bonus = 1.0 * c.latin + 0.5 * c.proper + 0.5 * c.katakana + 0.5 * min(c.parts - 1, 2)
         return idf + bonus - 1.5 * c.weak
 
@@ -218,7 +303,8 @@ def quiz_for_sections(
     """Up to `limit` items drawn from the given sections (an answer's hits, best first),
     one per section in turn, no two giving each other away. Items whose subject is one
     of the words in `about` (what the question matched) come first, then those that
-    contain one."""
+    contain one. A section's items are asked for when its turn first comes: once the
+    limit is reached, the sections after it are never read (nor their items made)."""
     lookup = source.items_in if isinstance(source, QuizEngine) else (lambda s: tuple(source.get(s, ())))
     words = {fold(w) for w in about}
 
@@ -227,12 +313,28 @@ def quiz_for_sections(
         relevance = 0 if subject in words else 1 if any(w in subject for w in words) else 2
         return relevance, _PROMPT_ORDER[item.kind]
 
-    queues = [sorted(lookup(s), key=order) for s in sections]
-    in_turn = [item for row in itertools.zip_longest(*queues) for item in row if item is not None]
     picked: list[QuizItem] = []
-    for item in in_turn:
-        if len(picked) == limit:
-            break
+    if limit == 0:
+        return ()
+    for item in _in_turn([lambda s=s: sorted(lookup(s), key=order) for s in sections]):
         if not any(gives_away(item, other) for other in picked):
             picked.append(item)
+            if len(picked) == limit:  # before the next section's turn comes
+                break
     return tuple(picked)
+
+
+def _in_turn(queues: Sequence[Callable[[], Sequence[QuizItem]]]) -> Iterator[QuizItem]:
+    """The first item of each queue, then the second of each, and so on; each queue is
+    made (called) when its turn first comes."""
+    made: list[Sequence[QuizItem]] = []
+    for row in itertools.count():
+        more = False
+        for index, make in enumerate(queues):
+            if index == len(made):
+                made.append(make())
+            if row < len(made[index]):
+                more = True
+                yield made[index][row]
+        if not more:
+            return
