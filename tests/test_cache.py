@@ -559,3 +559,30 @@ def test_the_cache_of_the_previous_format_is_removed(notes, cache_dir, analyzer)
     (old / ("0" * 32 + ".json")).write_text("{}", encoding="utf-8")
     build_notes(notes, analyzer, cache_dir)
     assert not old.exists() and cache_files(cache_dir) == [path]
+
+
+def test_notes_and_an_inbox_restart_on_the_index_stored_for_both(notes, cache_dir, analyzer, array_index, monkeypatch, tmp_path):
+    # The bot searches the notes and the inbox of captured notes together: the first
+    # folder's cache keeps the index of both, so a restart builds no index either.
+    from bot.core.index import BM25Index
+    from bot.core.library import NotesFolder, NotesLibrary
+    from bot.core.morphology import shared_morphology
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "2026-12-01.md").write_text("# 学んだこと\n\n- ペンギノスはテスト用の架空の言葉\n", encoding="utf-8")
+    folders = (NotesFolder(notes), NotesFolder(inbox, "inbox", required=False))
+
+    def read():
+        return NotesLibrary(folders, analyzer, shared_morphology(), cache_dir).read_all()
+
+    first = read()
+    monkeypatch.setattr(BM25Index, "__init__", lambda *a, **k: pytest.fail("built the index again"))
+    warm = read()
+    monkeypatch.undo()
+    assert [s.file for s in warm.corpus.sections] == [s.file for s in first.corpus.sections]
+    assert warm.search.search("ペンギノスとは？", 1)[0].section.file == "inbox/2026-12-01.md"
+    assert answers(warm.search) == answers(first.search)
+    assert warm.quiz.items == first.quiz.items
+    (inbox / "2026-12-01.md").write_text("# 学んだこと\n\n- ペンギノスは別の架空の言葉\n", encoding="utf-8")
+    assert read().search.search("ペンギノスとは？", 1)[0].section.text == "- ペンギノスは別の架空の言葉"

@@ -87,22 +87,25 @@ def assemble(
     min_coverage: float = MIN_COVERAGE,
     caches: list[NotesCache] = (),
 ) -> Built:
-    """The search and the quiz over the entries, in order. With exactly one cache, that
-    made or loaded them all, the index stored in it is used (or made and stored); the
-    caches are then saved. Raises CorpusError when there are no sections."""
+    """The search and the quiz over the entries, in order. caches: those that made or
+    loaded the entries, one per folder, in the entries' order; the first keeps the
+    index and the quiz's corpus-wide facts of them all (used when stored, else made
+    and stored); the caches are then saved. Raises CorpusError when there are no
+    sections."""
     sections = tuple(section for made in entries for section in made.sections)
     if not sections:
         raise no_notes_error(root)
     text_tokens = [tokens for made in entries for tokens in made.text_tokens]
     analyses = [analysis for made in entries for analysis in made.analyses]
-    only = caches[0] if len(caches) == 1 else None
+    home = caches[0] if caches else None
+    together = [cache.order for cache in caches] if len(caches) > 1 else None  # None: home's own
     # Unchanged notes: the index stored with them, else one built from their terms.
-    index = BM25Index.from_snapshot(only.index(), len(sections), K1, B) if only else None
+    index = BM25Index.from_snapshot(home.index(together), len(sections), K1, B) if home else None
     terms = None if index else term_lists([t for made in entries for t in made.terms])
     search = SectionSearch(sections, analyzer, min_coverage, terms=terms, text_tokens=text_tokens, index=index)
-    if only and index is None:
-        only.store_index(search.index.snapshot())
-    facts = quiz_facts(only, analyses) if only else None
+    if home and index is None:
+        home.store_index(search.index.snapshot(), together)
+    facts = quiz_facts(home, analyses, together) if home else None
     for cache in caches:
         cache.save()
         if cache.write_error:
@@ -111,14 +114,14 @@ def assemble(
     return Built(corpus, search, analyses, facts)
 
 
-def quiz_facts(cache: NotesCache, analyses: list) -> QuizFacts:
+def quiz_facts(cache: NotesCache, analyses: list, entries: list | None = None) -> QuizFacts:
     """The quiz's corpus-wide facts stored in the cache for these entries, else made
     from all analyses (decoding those read from the cache) and stored."""
     try:
-        return QuizFacts.from_json(cache.quiz_facts(), len(analyses))
+        return QuizFacts.from_json(cache.quiz_facts(entries), len(analyses))
     except ValueError:
         facts = QuizFacts.of(Analyses(analyses))
-        cache.store_quiz_facts(facts.to_json())
+        cache.store_quiz_facts(facts.to_json(), entries)
         return facts
 
 

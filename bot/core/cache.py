@@ -227,23 +227,28 @@ class NotesCache:
         )
         self._changed = True
 
-    def index(self) -> dict | None:
+    # The corpus-wide lines describe the notes of a build: by default this cache's
+    # entries; when several folders are searched together (the notes and the inbox),
+    # the first folder's cache keeps them for all, and `entries` names every folder's
+    # entries in order ([cache.order for cache in caches]).
+
+    def index(self, entries: list | None = None) -> dict | None:
         """The stored index snapshot (BM25Index.snapshot), if it was made from exactly
-        this build's entries in this order."""
-        return self._corpus_wide(_INDEX_KEY)
+        these entries (default: this build's) in this order."""
+        return self._corpus_wide(_INDEX_KEY, entries)
 
-    def store_index(self, snapshot: dict | None) -> None:
-        """Keep the index of this build's entries, made from their terms."""
-        self._store_corpus_wide(_INDEX_KEY, snapshot)
+    def store_index(self, snapshot: dict | None, entries: list | None = None) -> None:
+        """Keep the index of these entries (default: this build's), made from their terms."""
+        self._store_corpus_wide(_INDEX_KEY, snapshot, entries)
 
-    def quiz_facts(self) -> dict | None:
-        """The stored QuizFacts.to_json of this build's entries in this order, if any."""
-        return self._corpus_wide(_QUIZ_KEY)
+    def quiz_facts(self, entries: list | None = None) -> dict | None:
+        """The stored QuizFacts.to_json of these entries in this order, if any."""
+        return self._corpus_wide(_QUIZ_KEY, entries)
 
-    def store_quiz_facts(self, facts: dict | None) -> None:
-        self._store_corpus_wide(_QUIZ_KEY, facts)
+    def store_quiz_facts(self, facts: dict | None, entries: list | None = None) -> None:
+        self._store_corpus_wide(_QUIZ_KEY, facts, entries)
 
-    def _corpus_wide(self, name: bytes) -> dict | None:
+    def _corpus_wide(self, name: bytes, entries: list | None = None) -> dict | None:
         self._read()
         line = self._corpus_lines.get(name)
         if line is None:
@@ -252,15 +257,15 @@ class NotesCache:
             data = json.loads(line.decode("utf-8", "surrogatepass"))
         except (ValueError, RecursionError):
             return None
-        if not isinstance(data, dict) or data.pop("entries", None) != self.order:
+        if not isinstance(data, dict) or data.pop("entries", None) != (self.order if entries is None else entries):
             return None
         return data
 
-    def _store_corpus_wide(self, name: bytes, data: dict | None) -> None:
+    def _store_corpus_wide(self, name: bytes, data: dict | None, entries: list | None = None) -> None:
         if data is None:
             line = None
         else:
-            data = {"entries": self.order} | data
+            data = {"entries": self.order if entries is None else entries} | data
             line = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
         if line != self._corpus_lines.get(name):
             if line is None:

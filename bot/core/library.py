@@ -164,9 +164,10 @@ class NotesLibrary:
     def _assemble(
         self, entries: dict[tuple[int, str], FileEntry], warnings: list[str], caches: list[NotesCache] = ()
     ) -> Built:
-        """Search and quiz over all entries, in folder then file order; caches: those
-        that made or loaded them, to save (and, when one did all, its stored index)."""
-        ordered = [entries[key] for key in sorted(entries)]
+        """Search and quiz over all entries, in the order they were read (folder, then
+        file, as read_note_files sorts them: the order the caches list them in);
+        caches: those that made or loaded them, to save, the first keeping the index."""
+        ordered = list(entries.values())
         return assemble(self.root, ordered, list(warnings), self.analyzer, self.min_coverage, caches)
 
 
