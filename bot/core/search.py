@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Container, Sequence
 import re
+import unicodedata
 from dataclasses import dataclass
 from sys import intern
 
@@ -294,5 +295,21 @@ class SectionSearch:
 
     def _coverage(self, question: list[Token], matched: tuple[str, ...]) -> float:
         """The share of the question's weight that matched (see bot/core/refusal.py): 0
-        when the question compares a Latin name the notes never use."""
-        return coverage(question, frozenset(matched), self.index.idf, self.index.max_idf())
+        when the question compares a Latin name the notes never use, or asks about one
+        as a part of something (asyncioのTaskGroup) that no section writes."""
+        return coverage(question, frozenset(matched), self.index.idf, self.index.max_idf(), self.written)
+
+    def written(self, name: str) -> bool:
+        """Whether some section writes name (case-folded, NFKC), even inside a longer
+        word (cgroup in cgroups): the sections holding all its letter pairs are read."""
+        pairs = list(dict.fromkeys(char_bigrams(name)))
+        if not pairs:
+            return True
+        idfs = [self.bigrams.idf(p) for p in pairs]
+        if None in idfs:
+            return False
+        for doc in self.bigrams.docs(pairs[idfs.index(max(idfs))]):
+            if all(self.bigrams.holds(doc, p) for p in pairs):
+                if name in unicodedata.normalize("NFKC", searchable_text(self.sections[doc])).casefold():
+                    return True
+        return False
