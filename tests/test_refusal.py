@@ -182,3 +182,11 @@ def test_written_finds_a_name_inside_longer_words_in_any_case(parts_service):
     search = parts_service.search
     assert search.written("nofile") and search.written("pg_stat") and search.written("asyncio.gather")
     assert not search.written("pg_partman") and not search.written("taskgroup")
+
+
+def test_which_of_two_compares_them(service):
+    # 「AとB、どっちが」 compares A and B: the notes never mention Podman.
+    assert service.ask("DockerとPodman、どっちが軽い？").hits == ()
+    assert service.ask("エミュレーション方式とネイティブ方式、どっちが速い？").hits
+    concepts = {t.term: t.concept for t in read_question(service.search.analyzer, "KVMとQEMUのどちらが速い？")}
+    assert concepts["kvm"].compared and concepts["qemu"].compared

@@ -12,7 +12,7 @@ that weight a section holds. Three rules on top:
 - The parts of a compound count only when the notes know the whole word:
   ハイパースレッディング is not answered from ハイパーパラメータ because both hold ハイパー.
   They still weigh, as terms not found.
-- A comparison (AとBの違い, AとBはどう違う, A vs B) is about A and B. When the head
+- A comparison (AとBの違い, AとBはどう違う, AとB、どっちが, A vs B) is about A and B. When the head
   word of either side is a Latin name the notes never use (nor any other name of it
   in the glossary), the notes cannot compare them and the question is refused:
   "IS-ISとOSPFの違い" is not answered from the OSPF notes alone.
@@ -193,14 +193,18 @@ def is_english_phrased(text: str) -> bool:
 
 def comparison_spans(morphemes: Sequence[Morpheme], text: str) -> list[tuple[int, int]]:
     """Where the two sides of a comparison stand: the noun phrases of AとBの違い,
-    AとBはどう違う, A vs B, "difference between A and B"."""
+    AとBはどう違う, AとB、どっちが (どちら), A vs B, "difference between A and B"."""
     spans: list[tuple[int, int]] = []
     for i, m in enumerate(morphemes):
         s = m.surface
         if s.lower() in ("vs", "vs.", "versus") or s == "対":
             spans += [p for p in (_phrase_before(morphemes, i), _phrase_after(morphemes, i + 1)) if p]
             continue
-        if not (
+        if s in ("どっち", "どちら"):
+            # AとB、どっちが / AとBのどちらが / AとBはどっち
+            while i > 0 and (morphemes[i - 1].is_space or morphemes[i - 1].surface in ("、", ",", "，", "の", "は", "で")):
+                i -= 1
+        elif not (
             (s == "の" and text.startswith(("の違い", "の差"), m.begin))
             or (s == "は" and text.startswith(("はどう違", "は何が違", "はなにが違"), m.begin))
         ):
