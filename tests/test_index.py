@@ -124,3 +124,11 @@ def test_the_pair_index_is_stored_and_loaded_with_the_word_index():
     assert list(loaded.pairs.scores(["p3"])) == list(index.pairs.scores(["p3"]))
     damaged = index.snapshot() | {"pairs": {"size": 2_500}}
     assert BM25Index.from_snapshot(damaged, 2_500, 1.5, 0.75) is None
+
+
+def test_both_stores_list_the_documents_that_hold_a_term(store):
+    index = BM25Index([["a", "b"], ["b"], [], ["a", "a"]])
+    assert list(index.docs("a")) == [0, 3]
+    assert list(index.docs("b")) == [0, 1]
+    assert list(index.docs("z")) == []
+    assert index.holds(3, "a") and not index.holds(1, "a") and not index.holds(0, "z")

@@ -110,3 +110,83 @@ def test_every_question_token_has_its_concept(analyzer):
     # The head of each side of a comparison, a joined name whole.
     assert concepts["vt"].compared and concepts["x"].compared
     assert not concepts["仮想化"].compared
+
+
+PARTS_NOTES = """# Python
+
+- asyncio: イベントループで I/O 待ちを重ねる標準ライブラリ。asyncio.gather でコルーチンをまとめて待つ
+- GIL があるので CPU 計算はスレッドで速くならない
+
+# PostgreSQL
+
+- pg_stat_statements: 実行されたクエリの統計を集める拡張。shared_preload_libraries に書いて設定する
+- パーティションテーブルの主キーにはパーティションキーを含める
+
+# systemd
+
+- サービスのファイル数の上限は unit ファイルの LimitNOFILE で決める。limits.conf はログインセッションにしか効かない
+"""
+
+
+@pytest.fixture(scope="module")
+def parts_service(tmp_path_factory, analyzer: Analyzer) -> AnswerService:
+    folder = tmp_path_factory.mktemp("parts")
+    (folder / "notes.md").write_text(PARTS_NOTES, encoding="utf-8")
+    return AnswerService(folder, analyzer)
+
+
+@pytest.mark.parametrize(
+    "question", ["PythonのasyncioのTaskGroupとは？", "PostgreSQLのpg_partmanの設定方法は？", "asyncioのuvloopって速い？"]
+)
+def test_a_part_of_a_known_thing_the_notes_never_name_is_refused(parts_service, question):
+    # The notes know Python, asyncio and PostgreSQL, not these parts of them: what
+    # else the question says (設定方法, asyncio) must not answer it.
+    assert parts_service.ask(question).hits == ()
+
+
+@pytest.mark.parametrize(
+    "question, line",
+    [
+        ("Pythonのasyncioのgatherとは？", 3),
+        ("PostgreSQLのpg_stat_statementsの設定方法は？", 8),
+        # nofile is written inside LimitNOFILE: the notes name it.
+        ("systemdのサービスでlimits.confのnofileが効かないのはなぜ？", 13),
+    ],
+)
+def test_a_named_part_the_notes_write_is_answered(parts_service, question, line):
+    hits = parts_service.ask(question).hits
+    assert hits, question
+    assert hits[0].section.line_start <= line <= hits[0].section.line_end
+
+
+def test_an_unknown_name_alone_only_weighs(service):
+    # cgroup is not in the shipped notes (they say コントロールグループ): the learner's
+    # own word for something, not a part of something else, so the rest answers.
+    assert service.ask("cgroupで制限できるリソースは？").hits
+
+
+def test_the_topic_head_is_the_last_name_before_a_particle(analyzer):
+    concepts = {t.term: t.concept for t in read_question(analyzer, "OAuth 2.0のPKCEとは？")}
+    assert concepts["pkce"].topic == "pkce"
+    assert concepts["oauth"].topic == ""  # it qualifies the head
+    # A generic noun is never the head; a joined name is one (pg_partman).
+    concepts = {t.term: t.concept for t in read_question(analyzer, "PostgreSQLのpg_partmanの設定方法は？")}
+    assert concepts["pg"].topic == concepts["partman"].topic == "pg_partman"
+    # Letters run into digits are one name; a topic without の before its head has none.
+    concepts = {t.term: t.concept for t in read_question(analyzer, "AWSのRAID50が遅い")}
+    assert concepts["raid"].topic == concepts["50"].topic == "raid50"
+    assert all(t.concept is None or t.concept.topic == "" for t in read_question(analyzer, "NUMAで遅くなる理由は？"))
+
+
+def test_written_finds_a_name_inside_longer_words_in_any_case(parts_service):
+    search = parts_service.search
+    assert search.written("nofile") and search.written("pg_stat") and search.written("asyncio.gather")
+    assert not search.written("pg_partman") and not search.written("taskgroup")
+
+
+def test_which_of_two_compares_them(service):
+    # 「AとB、どっちが」 compares A and B: the notes never mention Podman.
+    assert service.ask("DockerとPodman、どっちが軽い？").hits == ()
+    assert service.ask("エミュレーション方式とネイティブ方式、どっちが速い？").hits
+    concepts = {t.term: t.concept for t in read_question(service.search.analyzer, "KVMとQEMUのどちらが速い？")}
+    assert concepts["kvm"].compared and concepts["qemu"].compared

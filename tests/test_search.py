@@ -6,6 +6,7 @@ from bot.core.models import Hit, Section
 from bot.core.compare import comparison
 from bot.core.index import char_bigrams
 from bot.core.notes import parse_notes
+from bot.core import search as search_module
 from bot.core.search import BIGRAM_WEIGHT, SectionSearch, opened_headings
 from bot.core.service import ELLIPSIS, QuestionError, excerpt_window
 from tests.conftest import DATA
@@ -200,7 +201,8 @@ def test_prose_that_explains_a_command_outranks_the_code_naming_it(analyzer):
     assert hits[1].score < hits[0].score
 
 
-def test_word_and_bigram_scores_are_fused_over_their_best(analyzer):
+def test_word_and_bigram_scores_are_fused_over_their_best(analyzer, monkeypatch):
+    monkeypatch.setattr(search_module, "PROXIMITY_WEIGHT", 0.0)  # the fusion alone
     notes = "# a\n\n- 仮想化の話。\n- 準仮想化はゲストが協力する。\n- コンテナの話。\n"
     search = _search(analyzer, notes)
     question = "準仮想化とは？"
@@ -244,3 +246,20 @@ def test_a_comparison_holds_the_section_of_each_side_in_the_top_3(analyzer):
     lines = {(h.section.file, h.section.line_start) for h in hits}
     assert ("part2/chapters/06-backup.md", 18) in lines  # 差分バックアップ は ...
     assert ("part2/chapters/06-backup.md", 21) in lines  # 増分バックアップ は ...
+
+
+def test_words_asked_together_find_the_section_that_writes_them_together(analyzer, monkeypatch):
+    notes = (
+        "# 祭り\n\n"
+        "- 住民の数を数えた城主は、その年の秋の祭りを許可した\n"
+        "- 城主が住民に祭りを許可した年は、川の水も多く、米も麦も豆も豊作だった\n"
+    )
+    search = _search(analyzer, notes)
+    question = "住民に許可したのは誰？"
+    # 住民 and 許可 six characters apart beat the section naming them far apart...
+    near = search.rank(question, 2).hits
+    assert [h.section.line_start for h in near] == [4, 3]
+    # ... which the fused BM25 alone puts first (its topic is 住民, and it is shorter).
+    monkeypatch.setattr(search_module, "PROXIMITY_WEIGHT", 0.0)
+    assert [h.section.line_start for h in search.rank(question, 2).hits] == [3, 4]
+    assert near[0].score == pytest.approx(search.rank(question, 2).hits[1].score + 0.1)

@@ -21,7 +21,7 @@ import math
 import re
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
@@ -145,6 +145,13 @@ class BM25Index:
             return [], lambda doc: 0.0
         return self._postings.top(query, k)
 
+    def docs(self, term: str) -> Sequence[int]:
+        """The documents that hold term, ascending."""
+        return self._postings.docs(term)
+
+    def holds(self, doc: int, term: str) -> bool:
+        return self._postings.holds(doc, term)
+
     def matched(self, query: list[str], doc: int) -> tuple[str, ...]:
         """The distinct query terms doc holds, in query order."""
         return tuple(t for t in dict.fromkeys(query) if self._postings.holds(doc, t))
@@ -174,6 +181,9 @@ class ListPostings:
 
     def idf(self, term: str) -> float | None:
         return self._idf.get(term)
+
+    def docs(self, term: str) -> Sequence[int]:
+        return self._postings.get(term, ((), ()))[0]
 
     def holds(self, doc: int, term: str) -> bool:
         ids = self._postings.get(term, ((), ()))[0]
@@ -291,6 +301,10 @@ class ArrayPostings:
             return None
         start, end = self._starts[term_id], self._starts[term_id + 1]
         return self._docs[start:end], self._weights[start:end]
+
+    def docs(self, term: str) -> Sequence[int]:
+        posting = self._posting(term)
+        return () if posting is None else posting[0].tolist()
 
     def holds(self, doc: int, term: str) -> bool:
         posting = self._posting(term)

@@ -7,20 +7,29 @@ weighs the most (the idf of a term in no section), since it names something they
 not cover, unless it only phrases the question (教えて, 速い: a verb, adjective or
 adverb), when it weighs nothing. English question words (What, is, the, vs) are not
 terms at all (bot/core/analyzer.py ENGLISH_PHRASING). The coverage is the share of
-that weight a section holds. Two rules on top:
+that weight a section holds. Three rules on top:
 
 - The parts of a compound count only when the notes know the whole word:
   ハイパースレッディング is not answered from ハイパーパラメータ because both hold ハイパー.
   They still weigh, as terms not found.
-- A comparison (AとBの違い, AとBはどう違う, A vs B) is about A and B. When the head
+- A comparison (AとBの違い, AとBはどう違う, AとB、どっちが, A vs B) is about A and B. When the head
   word of either side is a Latin name the notes never use (nor any other name of it
   in the glossary), the notes cannot compare them and the question is refused:
   "IS-ISとOSPFの違い" is not answered from the OSPF notes alone.
+- A question's topic (the noun phrase before は, が, とは, って, について, or the one
+  it ends with) is about its head, the last word that is not generic (設定方法 is
+  generic: the head of "pg_partmanの設定方法" is pg_partman). When the head is a Latin
+  name that follows an の (a part of something: "asyncioのTaskGroup") and the notes
+  never use it nor write it, even inside a longer word (nofile in LimitNOFILE), the
+  question is refused: the notes know asyncio, not its TaskGroup. A name alone
+  ("cgroupで制限できるリソース") only weighs: it may be the learner's own word for
+  something the notes hold.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -37,6 +46,7 @@ GENERIC_NOUNS = frozenset(
     """.split()
 )
 
+_GENERIC_LENGTHS = sorted({len(g) for g in GENERIC_NOUNS if len(g) > 1})
 _JOINERS = frozenset("-._")
 _LATIN = re.compile(r"[A-Za-z]+")
 _KATAKANA = re.compile(r"[\u30a0-\u30ffー]+")
@@ -61,6 +71,7 @@ class Concept:
     parts: tuple[str, ...] = ()
     compared: bool = False
     aliases: Aliases = ()
+    topic: str = ""  # the Latin name it is part of, when that heads the topic after an の (casefolded)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +95,7 @@ def read_question(
     tokens = [t for t in analyzer.tokens_from_morphemes(morphemes, question) if not _english_phrasing(t, question, english)]
     mains = sorted((t for t in tokens if not t.part), key=lambda t: t.begin)
     heads = _compared_heads(comparison_spans(morphemes, question), mains, question)
+    topics = {} if english else _topic_names(topic_spans(morphemes, question), mains, question)
     # Katakana words run together are one loanword (Sudachi splits ハイパースレッディング
     # into ハイパー and スレッディング): all of it must match.
     words: list[list[Token]] = []
@@ -97,7 +109,8 @@ def read_question(
         begin, end = word[0].begin, word[-1].end
         pieces = tuple(m.term for m in word)
         parts = tuple(t.term for t in tokens if t.part and begin <= t.begin and t.end <= end and t.term not in pieces)
-        concepts.append(Concept(pieces, parts, any((m.begin, m.end) in heads for m in word)))
+        topic = next((topics[(m.begin, m.end)] for m in word if (m.begin, m.end) in topics), "")
+        concepts.append(Concept(pieces, parts, any((m.begin, m.end) in heads for m in word), topic=topic))
     spans = [(w[0].begin, w[-1].end) for w in words]
     if aliases is not None:
         for first, last, names in reversed(aliases(concepts)):
@@ -108,6 +121,7 @@ def read_question(
                     tuple(p for c in merged for p in c.parts),
                     any(c.compared for c in merged),
                     names,
+                    next((c.topic for c in merged if c.topic), ""),
                 )
             ]
             spans[first : last + 1] = [(spans[first][0], spans[last][1])]
@@ -129,11 +143,16 @@ def spelling(analyzer: Analyzer, text: str) -> tuple[str, ...]:
 
 
 def coverage(
-    tokens: Iterable[Token], matched: Collection[str], idf: Callable[[str], float | None], max_idf: float
+    tokens: Iterable[Token],
+    matched: Collection[str],
+    idf: Callable[[str], float | None],
+    max_idf: float,
+    written: Callable[[str], bool] | None = None,
 ) -> float:
     """The share of the question's weight (0..1) that the section whose terms include
-    matched holds; 0 when a compared Latin name is unknown to the notes. Plain Tokens
-    (no concept) weigh as their own terms."""
+    matched holds; 0 when a compared Latin name is unknown to the notes, or a topic's
+    head that written(name) says no section writes. Plain Tokens (no concept) weigh as
+    their own terms."""
     weight: dict[str, float] = {}
     found: set[str] = set()
     for t in tokens:
@@ -143,6 +162,8 @@ def coverage(
         if concept is not None:
             known = [form for form in (concept.pieces, *concept.aliases) if all(idf(p) is not None for p in form)]
             if concept.compared and not known and any(_LATIN.search(p) for p in concept.pieces):
+                return 0.0
+            if concept.topic and not known and written is not None and not written(concept.topic):
                 return 0.0
             if t.term not in concept.pieces and t.term not in concept.parts:
                 continue  # a term of another name: the word weighs, not its names
@@ -172,14 +193,18 @@ def is_english_phrased(text: str) -> bool:
 
 def comparison_spans(morphemes: Sequence[Morpheme], text: str) -> list[tuple[int, int]]:
     """Where the two sides of a comparison stand: the noun phrases of AとBの違い,
-    AとBはどう違う, A vs B, "difference between A and B"."""
+    AとBはどう違う, AとB、どっちが (どちら), A vs B, "difference between A and B"."""
     spans: list[tuple[int, int]] = []
     for i, m in enumerate(morphemes):
         s = m.surface
         if s.lower() in ("vs", "vs.", "versus") or s == "対":
             spans += [p for p in (_phrase_before(morphemes, i), _phrase_after(morphemes, i + 1)) if p]
             continue
-        if not (
+        if s in ("どっち", "どちら"):
+            # AとB、どっちが / AとBのどちらが / AとBはどっち
+            while i > 0 and (morphemes[i - 1].is_space or morphemes[i - 1].surface in ("、", ",", "，", "の", "は", "で")):
+                i -= 1
+        elif not (
             (s == "の" and text.startswith(("の違い", "の差"), m.begin))
             or (s == "は" and text.startswith(("はどう違", "は何が違", "はなにが違"), m.begin))
         ):
@@ -197,12 +222,54 @@ def comparison_spans(morphemes: Sequence[Morpheme], text: str) -> list[tuple[int
     return spans
 
 
+def topic_spans(morphemes: Sequence[Morpheme], text: str) -> list[tuple[int, int]]:
+    """Where the question's topic stands: the noun phrase before は, が, とは, って or
+    について, or the one the question ends with."""
+    spans = []
+    for i, m in enumerate(morphemes):
+        s = m.surface
+        if s in ("は", "が", "って") and m.pos[0] == "助詞" and not (i > 0 and morphemes[i - 1].surface == "と"):
+            pass
+        elif s == "と" and text.startswith("とは", m.begin):
+            pass
+        elif s == "に" and text.startswith("について", m.begin):
+            pass
+        else:
+            continue
+        phrase = _phrase_before(morphemes, i)
+        if phrase:
+            spans.append(phrase)
+    k = len(morphemes)
+    while k > 0 and (morphemes[k - 1].is_space or morphemes[k - 1].pos[0] in ("補助記号", "記号")):
+        k -= 1
+    phrase = _phrase_before(morphemes, k) if k else None
+    if phrase and phrase[1] == morphemes[k - 1].end:
+        spans.append(phrase)
+    return spans
+
+
+def _topic_names(spans: Sequence[tuple[int, int]], mains: Sequence[Token], text: str) -> dict[tuple[int, int], str]:
+    """(begin, end) of each word of a Latin head of a topic -> that head as written,
+    case-folded (pg_partman, raid50)."""
+    names: dict[tuple[int, int], str] = {}
+    for begin, end in spans:
+        if not _LATIN.search(text, begin, end):
+            continue
+        words = sorted(_compared_heads([(begin, end)], mains, text))
+        if not words:
+            continue
+        name = text[words[0][0] : words[-1][1]]
+        if _LATIN.search(name) and text[begin : words[0][0]].rstrip().endswith("の"):
+            names.update((w, unicodedata.normalize("NFKC", name).casefold()) for w in words)
+    return names
+
+
 def _compared_heads(spans: Sequence[tuple[int, int]], mains: Sequence[Token], text: str) -> set[tuple[int, int]]:
     """(begin, end) of the words of the head of each side: its last word that is not
     generic, with the words joined to it by hyphens, dots or underscores (AMD-V)."""
     heads = set()
     for begin, end in spans:
-        inside = [m for m in mains if begin <= m.begin and m.end <= end and m.term not in GENERIC_NOUNS]
+        inside = [m for m in mains if begin <= m.begin and m.end <= end and not _generic(m.term)]
         if not inside:
             continue
         k = mains.index(inside[-1])
@@ -215,9 +282,20 @@ def _compared_heads(spans: Sequence[tuple[int, int]], mains: Sequence[Token], te
     return heads
 
 
+def _generic(term: str) -> bool:
+    """A generic noun, or a compound ending in one of two letters or more (設定方法)."""
+    return term in GENERIC_NOUNS or any(term[-n:] in GENERIC_NOUNS for n in _GENERIC_LENGTHS if len(term) > n)
+
+
 def _joined(before: Token, after: Token, text: str) -> bool:
+    """Words joined by hyphens, dots or underscores (AMD-V, pg_partman), or letters run
+    into digits (RAID50, EC2)."""
     gap = text[before.end : after.begin]
-    return 0 < len(gap) <= 2 and all(c in _JOINERS for c in gap)
+    if not gap:
+        return text[before.end - 1 : before.end].isascii() and text[after.begin : after.begin + 1].isascii() and (
+            text[before.end - 1].isalnum() and text[after.begin].isalnum()
+        )
+    return len(gap) <= 2 and all(c in _JOINERS for c in gap)
 
 
 def _phrase_before(morphemes: Sequence[Morpheme], i: int) -> tuple[int, int] | None:
