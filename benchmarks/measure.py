@@ -28,7 +28,6 @@ import time
 
 STARTED = time.perf_counter()  # as early as this process can tell: imports count
 
-import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 TOP_K = 10

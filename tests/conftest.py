@@ -19,3 +19,19 @@ def analyzer() -> Analyzer:
 @pytest.fixture(scope="session")
 def service(analyzer: Analyzer) -> AnswerService:
     return AnswerService(SHIPPED_CORPUS, analyzer)
+
+
+@pytest.fixture
+async def fake():
+    """The fake Discord on 127.0.0.1, with discord.py pointed at it for the test."""
+    import discord
+    import yarl
+
+    from tests.fake_discord import FakeDiscord
+
+    base, gateway = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    async with FakeDiscord() as server:
+        discord.http.Route.BASE = server.api_base
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(server.gateway_url)
+        yield server
+    discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = base, gateway

@@ -26,7 +26,7 @@ from bot.core.watch import WatchMode
 from bot.discord_bot.capture import REFUSAL, Capture
 from tests.conftest import ROOT, SHIPPED_CORPUS
 from tests.fake_discord import EPHEMERAL
-from tests.test_bot_e2e import MESSAGES, fake, mention, start_bot  # noqa: F401 (fixtures)
+from tests.test_bot_e2e import MESSAGES, mention, start_bot  # noqa: F401 (a fixture)
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 NOON = datetime(2026, 12, 1, 12, 0, tzinfo=TOKYO)

@@ -7,9 +7,7 @@ import contextlib
 import logging
 import sqlite3
 
-import discord
 import pytest
-import yarl
 
 from bot.core.service import AnswerService
 from bot.discord_bot.client import ManabiBot
@@ -18,16 +16,6 @@ from tests.conftest import SHIPPED_CORPUS
 from tests.fake_discord import EPHEMERAL, MESSAGE_CONTENT, FakeDiscord
 
 MESSAGES = r"/channels/\d+/messages"
-
-
-@pytest.fixture
-async def fake():
-    base, gateway = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
-    async with FakeDiscord() as server:
-        discord.http.Route.BASE = server.api_base
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(server.gateway_url)
-        yield server
-    discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = base, gateway
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from bot.core import cache as cache_module
 from bot.core.analyzer import Analyzer
 from bot.core.build import Built, build
-from bot.core.cache import FORMAT, SECTION_FIELDS, NotesCache, code_digest
+from bot.core.cache import FORMAT, SECTION_FIELDS, NotesCache
 from bot.core.morphology import shared_morphology
 from bot.core.notes import load_corpus
 from bot.core.quiz import QuizEngine
@@ -387,7 +387,7 @@ def test_cache_keys_depend_on_the_code(tmp_path, monkeypatch):
 
 def test_progress_moves_forward_to_exactly_the_total(notes, cache_dir, analyzer):
     total = sum(len(p.read_text(encoding="utf-8")) for p in notes.rglob("*.md"))
-    for build in ("cold", "warm"):  # tokenizing, then loading from the cache
+    for _start in ("cold", "warm"):  # tokenizing, then loading from the cache
         calls = []
         build_notes(notes, analyzer, cache_dir, progress=lambda done, all: calls.append((done, all)))
         assert {all for _, all in calls} == {total}, build
