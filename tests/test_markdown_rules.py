@@ -6,6 +6,7 @@ import pytest
 
 from bot.core import markdown
 from bot.core.markdown import read_note
+from bot.core.models import BlockKind
 from bot.core.notes import parse_notes
 from tests.test_markdown import blocks, only
 
@@ -117,3 +118,73 @@ def test_html_blocks_keep_their_text_without_tags_scripts_or_styles():
 )
 def test_the_title_from_the_file_name(file, title):
     assert read_note("本文\n", file).title == title
+
+
+# -- list items ------------------------------------------------------------------------------
+
+
+def test_star_and_plus_bullets_read_as_dashes():
+    note = read_note("* 星\n+ 足\n", "a.md")
+    assert [b.text for b in blocks(note)] == ["- 星", "- 足"]
+
+
+def test_nested_lists_indent_by_depth_after_a_nested_list_closes():
+    block = only("- 親\n  - 子\n    1. 孫\n    2. 孫2\n  - 子2\n    - 孫3\n  - 子3\n")
+    assert block.text == "- 親\n  - 子\n    1. 孫\n    2. 孫2\n  - 子2\n    - 孫3\n  - 子3"
+    quote = only("> - a\n>   - b\n> - c\n")
+    assert quote.text == "- a\n  - b\n- c"
+
+
+def test_an_item_whose_first_line_has_no_text_gives_its_marker_to_no_other_line():
+    assert lines(only("- #タグ\n  続き\n")) == [(2, "  続き")]
+
+
+def test_an_item_keeps_the_text_after_its_code_block():
+    item, code = blocks(read_note("- 手順\n  ```\n  x\n  ```\n  後の説明\n", "a.md"))
+    assert lines(item) == [(1, "- 手順"), (5, "  後の説明")]
+    assert (code.kind, code.text, code.parent) == (BlockKind.CODE, "x", 1)
+
+
+def test_what_an_item_is_made_of_adds_up_over_its_lines():
+    both = only("- [a](u1)\n  - [b](u2)\n")
+    assert (both.links, both.link_only) == (("u1", "u2"), True)
+    assert only("- 説明文\n  - [b](u2)\n").link_only is False  # prose on an earlier line
+    linked = only("- [a](u)\n  - ![図](p.png)\n")
+    assert (linked.link_only, linked.image_only) == (True, False)  # a link on an earlier line
+    picture = only("- ![図](p.png)\n  - #タグ\n")
+    assert (picture.image_only, picture.link_only) == (True, False)  # an image on an earlier line
+
+
+def test_html_inside_an_item_counts_as_prose_only_when_it_has_text():
+    assert only("- [a](u)\n\n  <!-- c -->\n").link_only is True
+    block = only("- [a](u)\n\n  <div>説明</div>\n")
+    assert (block.link_only, lines(block)) == (False, [(1, "- a"), (3, "  説明")])
+    assert lines(only("> <div>\n> 中身\n> </div>\n")) == [(2, "中身")]
+
+
+# -- code and math -----------------------------------------------------------------------------
+
+
+def test_code_keeps_its_indentation_and_markup():
+    block = only("```html\n<b>x</b> &amp;\n    return 1  \n```\n")
+    assert lines(block) == [(2, "<b>x</b> &amp;"), (3, "    return 1")]
+
+
+def test_code_line_numbers():
+    assert lines(only("    a\n    b\n")) == [(1, "a"), (2, "b")]  # indented code
+    assert lines(only("```\n\nx\n```\n")) == [(3, "x")]  # a blank first line
+    assert lines(only("```\na\nb")) == [(2, "a"), (3, "b")]  # unclosed, no final newline
+    assert lines(only("```\nprint(1)")) == [(2, "print(1)")]
+
+
+def test_math_line_numbers():
+    _, math = blocks(read_note("前\n\n$$\na^2\n$$\n", "a.md"))
+    assert (lines(math), math.line_start, math.line_end) == ([(4, "a^2")], 3, 5)
+    _, math = blocks(read_note("前\n\n$$a+b\n=c$$\n", "a.md"))
+    assert lines(math) == [(3, "a+b"), (4, "=c")]
+    _, math = blocks(read_note("前\n\n$$x$$\n", "a.md"))
+    assert lines(math) == [(3, "x")]
+
+
+def test_html_block_lines_are_stripped():
+    assert lines(only("<div>\n  中身  \n</div>")) == [(2, "中身")]
