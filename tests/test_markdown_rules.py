@@ -209,10 +209,13 @@ def test_a_link_reference_definition_inside_a_quote_or_item_is_not_text():
 
 
 def test_lines_past_the_nesting_limit_are_kept_as_plain_text():
-    text = "".join("  " * i + f"- 深さ{i}\n" for i in range(10))
-    block = only(text)
-    assert block.text.splitlines()[-2:] == ["                - 深さ8", "深さ9"]
-    assert (block.line_start, block.line_end, block.lines[-1].number) == (1, 10, 10)
+    items = ["- #タグ" if i == 2 else f"- 深さ{i}" for i in range(10)]
+    text = "前\n\n" + "".join("  " * i + item + "\n" for i, item in enumerate(items))
+    first, deep = blocks(read_note(text, "a.md"))
+    assert lines(first) == [(1, "前")]
+    assert deep.text.splitlines()[:3] == ["- 深さ0", "  - 深さ1", ""]  # a line of tags is no text
+    assert deep.text.splitlines()[-2:] == ["                - 深さ8", "深さ9"]
+    assert (deep.line_start, deep.line_end, deep.lines[-1].number) == (3, 12, 12)
 
 
 # -- callouts ------------------------------------------------------------------------------------
@@ -240,3 +243,55 @@ def test_blocks_inside_a_footnote_are_footnotes():
 def test_a_list_inside_a_footnote_is_a_footnote():
     note = read_note("本文[^1]\n\n[^1]: 説明\n    - 項目\n      ```\n      x\n      ```\n", "a.md")
     assert [b.footnote for b in blocks(note)] == [False, True, True, True]
+
+
+# -- front matter -----------------------------------------------------------------------------------
+
+
+def test_front_matter_values_of_every_shape():
+    note = read_note(
+        '---\ntitle: 2024\ntag: "#x #y"\nalias: 別名\naliases: [A, "#B", 3, true, null]\ntags: [x, "#z", false]\n---\n本文\n',
+        "a.md",
+    )
+    assert (note.title, note.tags, note.aliases) == ("2024", ("x", "z", "y"), ("A", "B", "3", "別名"))
+    assert [b.line_start for b in blocks(note)] == [8]
+
+
+def test_front_matter_that_is_not_a_mapping_or_not_a_title_is_ignored():
+    assert read_note("---\ntitle: true\n---\n# 題\n", "a.md").title == "題"
+    listed = read_note("---\n- a\n---\n本文\n", "f.md")
+    assert (listed.title, listed.tags, [b.text for b in blocks(listed)]) == ("f", (), ["本文"])
+    assert read_note("---\n---\n本文\n", "f.md").title == "f"
+
+
+# -- headings and the title ----------------------------------------------------------------------
+
+
+def test_the_first_heading_is_the_title_only_when_it_is_a_lone_nonempty_h1_before_any_text():
+    assert read_note("## 題\n本文\n", "f.md").title_heading is False
+    assert read_note("# \n本文\n", "f.md").title_heading is False
+    assert read_note("# 題\n本文\n# 二\n", "f.md").title_heading is False
+    lone = read_note("<!-- メモ -->\n# 題\n## 節\n本文\n", "f.md")
+    assert (lone.title, lone.title_heading) == ("題", True)  # a comment is not text before it
+    titled = read_note("---\ntitle: 前付け\n---\n# 題\n", "f.md")
+    assert (titled.title, titled.title_heading) == ("前付け", True)
+
+
+def test_headings_nest_under_the_nearest_shallower_heading():
+    note = read_note("# A\n### B\n## C\n本文\n#### D\nx\n# E\n", "f.md")
+
+    def tree(h):
+        return (h.level, h.title, h.line, [b.text for b in h.blocks], [tree(c) for c in h.children])
+
+    assert tree(note.root) == (0, "", 0, [], [
+        (1, "A", 1, [], [(3, "B", 2, [], []), (2, "C", 3, ["本文"], [(4, "D", 5, ["x"], [])])]),
+        (1, "E", 7, [], []),
+    ])
+    assert read_note("前\n## 節\n本文\n", "f.md").root.blocks[0].text == "前"
+
+
+def test_heading_titles_are_plain_text_on_one_line():
+    note = read_note("# **太字** と [[リンク|ラベル]] #タグ\n本文\n", "f.md")
+    assert (note.title, note.tags) == ("太字 と ラベル タグ", ("タグ",))
+    setext = read_note("一行目\n二行目\n===\n", "f.md")
+    assert (setext.title, setext.root.children[0].line) == ("一行目 二行目", 1)
