@@ -250,10 +250,10 @@ def test_a_list_inside_a_footnote_is_a_footnote():
 
 def test_front_matter_values_of_every_shape():
     note = read_note(
-        '---\ntitle: 2024\ntag: "#x #y"\nalias: 別名\naliases: [A, "#B", 3, true, null]\ntags: [x, "#z", false]\n---\n本文\n',
+        '---\ntitle: 2024\ntag: "#x #y"\nalias: 別名\naliases: [A, "#B", 3, true, null]\ntags: [x, "#z", false, X]\n---\n本文\n',
         "a.md",
     )
-    assert (note.title, note.tags, note.aliases) == ("2024", ("x", "z", "y"), ("A", "B", "3", "別名"))
+    assert (note.title, note.tags, note.aliases) == ("2024", ("x", "z", "X", "y"), ("A", "B", "3", "別名"))
     assert [b.line_start for b in blocks(note)] == [8]
 
 
@@ -295,3 +295,30 @@ def test_heading_titles_are_plain_text_on_one_line():
     assert (note.title, note.tags) == ("太字 と ラベル タグ", ("タグ",))
     setext = read_note("一行目\n二行目\n===\n", "f.md")
     assert (setext.title, setext.root.children[0].line) == ("一行目 二行目", 1)
+
+
+# -- inline text: what counts as prose, links and images -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "plain", "link_only", "image_only"),
+    [
+        ("[![バッジ](b.png)](https://x.example)", "バッジ", True, False),  # an image inside a link
+        ("[![図](i.png) ラベル](u)", "図 ラベル", True, False),  # link text after an image
+        ("![図](a.png) の説明", "図 の説明", False, False),  # words after an image
+        ("![`c` と 文字](p.png)", "c と 文字", False, True),  # alt text with code
+        ("[[a]] [[b]]", "a b", True, False),
+        ("[[a]] は説明", "a は説明", False, False),  # words after a wikilink
+        ("$x^2$ は式", "x^2 は式", False, False),
+        ("連絡は <a@example.com> へ", "連絡は へ", False, False),  # an autolink's text is its target
+    ],
+)
+def test_inline_text_and_what_the_line_is_made_of(text, plain, link_only, image_only):
+    block = only(text + "\n")
+    assert (block.text, block.link_only, block.image_only) == (plain, link_only, image_only)
+
+
+def test_hard_breaks_and_tag_lines_inside_a_paragraph():
+    assert lines(only("a  \nb\\\nc\n")) == [(1, "a"), (2, "b"), (3, "c")]
+    note = read_note("本文\n#a #b\n", "a.md")
+    assert (lines(blocks(note)[0]), note.tags) == ([(1, "本文")], ("a", "b"))
