@@ -225,7 +225,8 @@ def test_a_callout_title_keeps_its_line_number():
     block = only("> [!warning] 注意\n> 消すと戻せない。\n")
     assert lines(block) == [(1, "注意"), (2, "消すと戻せない。")]
     assert lines(only("> [!tip] 題だけ\n")) == [(1, "題だけ")]
-    assert only("本文\n").callout == ""
+    plain = only("本文\n")
+    assert (plain.callout, plain.list_start, plain.ordered, plain.parent) == ("", 0, False, 0)
 
 
 # -- footnotes -------------------------------------------------------------------------------------
@@ -250,10 +251,10 @@ def test_a_list_inside_a_footnote_is_a_footnote():
 
 def test_front_matter_values_of_every_shape():
     note = read_note(
-        '---\ntitle: 2024\ntag: "#x #y"\nalias: 別名\naliases: [A, "#B", 3, true, null]\ntags: [x, "#z", false, X]\n---\n本文\n',
+        '---\ntitle: 2024\ntag: "#x #y"\nalias: 別名 X\naliases: [A, "#B", 3, true, null]\ntags: [x, "#z", false, X]\n---\n本文\n',
         "a.md",
     )
-    assert (note.title, note.tags, note.aliases) == ("2024", ("x", "z", "X", "y"), ("A", "B", "3", "別名"))
+    assert (note.title, note.tags, note.aliases) == ("2024", ("x", "z", "X", "y"), ("A", "B", "3", "別名", "X"))
     assert [b.line_start for b in blocks(note)] == [8]
 
 
@@ -322,3 +323,8 @@ def test_hard_breaks_and_tag_lines_inside_a_paragraph():
     assert lines(only("a  \nb\\\nc\n")) == [(1, "a"), (2, "b"), (3, "c")]
     note = read_note("本文\n#a #b\n", "a.md")
     assert (lines(blocks(note)[0]), note.tags) == ([(1, "本文")], ("a", "b"))
+
+
+def test_every_footnote_is_read():
+    note = read_note("a[^1] b[^2]\n\n[^1]: 一つ目\n[^2]: 二つ目\n", "a.md")
+    assert [(b.text, b.footnote) for b in blocks(note)] == [("a b", False), ("一つ目", True), ("二つ目", True)]
