@@ -247,8 +247,12 @@ class SectionSearch:
         if pair is not None and k > 1:
             top = self._compared(pair, query, top, k)
         joined = joined_only(tokens, question)
+        # A section that shares only letter pairs with the question, no word, is no
+        # answer to show (the pairs of 「…って何？」 are everywhere); it may still rank.
         hits = tuple(
-            Hit(self.sections[s.doc], s.score, s.matched, self._spans(s.doc, s.matched, joined)) for s in top
+            Hit(self.sections[s.doc], s.score, s.matched, self._spans(s.doc, s.matched, joined))
+            for s in top
+            if s.matched
         )
         return Ranking(hits, self._coverage(tokens, best) if hits else 0.0)
 
