@@ -75,11 +75,18 @@ def test_a_shortcode_spanning_lines_keeps_the_following_line_numbers():
     assert lines(block) == [(1, "前"), (2, "後"), (3, "次")]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a shortcode closed by `>}}` at the start of a line is split by "
-                   "the block parser (the line becomes a block quote), so its text leaks into sections")
 def test_a_shortcode_closed_on_its_own_line_is_dropped():
+    # `>}}` at the start of a line would otherwise open a block quote.
     sections = parse_notes('# Hugo\n{{< figure src="a.png"\n    caption="図の説明"\n>}}\n\n本文\n', "a.md")
     assert [s.text for s in sections] == ["本文"]
+    (after,) = parse_notes('前の段落\n\n{{% notice\ninfo %}}\n> 引用\n', "b.md")[1:]
+    assert (after.kind, after.text, after.line_start) == ("quote", "引用", 5)  # line numbers stay right
+
+
+def test_a_shortcode_not_closed_before_a_blank_line_stays_text():
+    # Nothing closes it: the learner's text is kept, as written.
+    sections = parse_notes("{{< 閉じない\n\n本文\n", "a.md")
+    assert [(s.text, s.line_start) for s in sections] == [("{{< 閉じない", 1), ("本文", 3)]
 
 
 # -- tables -------------------------------------------------------------------------------------

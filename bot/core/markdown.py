@@ -136,6 +136,7 @@ def _parser():
     md.use(front_matter_plugin).use(footnote_plugin).use(dollarmath_plugin).use(tasklists_plugin)
     md.use(_obsidian_plugin)
     md.block.ruler.before("paragraph", "list_lazy_line", _list_lazy_line_rule, {"alt": ["paragraph"]})
+    md.block.ruler.before("blockquote", "shortcode_block", _shortcode_block_rule)
     return md
 
 
@@ -144,6 +145,39 @@ def _list_lazy_line_rule(state, start_line: int, end_line: int, silent: bool) ->
     mean it, instead of continuing the item's paragraph (CommonMark's lazy line). Only a
     terminator: it ends the paragraph and makes no token."""
     return silent and 0 <= state.sCount[start_line] < state.blkIndent
+
+
+def _shortcode_block_rule(state, start_line: int, end_line: int, silent: bool) -> bool:
+    """A Hugo shortcode opened at the start of a line and closed on a later one
+    (`{{< figure src="a.png"` ... `>}}`): one token, no text. Without it the closing
+    line, which starts with `>`, would be read as a block quote. A shortcode on one
+    line is left to the inline rule; one not closed before a blank line is text."""
+    if state.sCount[start_line] - state.blkIndent >= 4:
+        return False
+    line = state.src[state.bMarks[start_line] + state.tShift[start_line] : state.eMarks[start_line]]
+    if not line.startswith(("{{<", "{{%")):
+        return False
+    closer = ">}}" if line[2] == "<" else "%}}"
+    if closer in line[3:]:
+        return False
+    last = start_line + 1
+    while last < end_line:
+        text = state.src[state.bMarks[last] + state.tShift[last] : state.eMarks[last]]
+        if not text.strip():
+            return False
+        at = text.find(closer)
+        if at >= 0:
+            if text[at + len(closer) :].strip():
+                return False
+            break
+        last += 1
+    else:
+        return False
+    if not silent:
+        token = state.push("shortcode_block", "", 0)
+        token.map = [start_line, last + 1]
+    state.line = last + 1
+    return True
 
 
 def _obsidian_plugin(md) -> None:
