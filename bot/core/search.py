@@ -145,11 +145,6 @@ class TermMaker:
         return terms
 
 
-def section_terms(analyzer: Analyzer, section: Section, previous: Section | None = None) -> list[str]:
-    """The terms of one section; previous: the section before it in the notes, None for the first."""
-    return TermMaker(analyzer).make(section, previous, analyzer.morphemes(section.text))[0]
-
-
 def opened_headings(section: Section, previous: Section | None) -> list[str]:
     """The headings section is the first passage under, except those that read as a
     sentence (see _SENTENCE_HEADING)."""
@@ -297,11 +292,11 @@ class SectionSearch:
             out.append((doc, score + PROXIMITY_WEIGHT * near / len(pairs)))
         return out
 
-    def _tokens_of(self, doc: int, wanted: frozenset[str]) -> list[tuple[str, int, int]]:
-        """(term, begin, end) of the wanted terms of a section's text."""
+    def _tokens_of(self, doc: int, wanted: frozenset[str] | None) -> list[tuple[str, int, int]]:
+        """(term, begin, end) of the wanted terms of a section's text (None: all of them)."""
         if self.text_tokens is None:  # terms given without offsets: tokenize this section
-            text = self.sections[doc].text
-            return [(t.term, t.begin, t.end) for t in self.analyzer.tokens(text) if t.term in wanted]
+            tokens = self.analyzer.tokens(self.sections[doc].text)
+            return [(t.term, t.begin, t.end) for t in tokens if wanted is None or t.term in wanted]
         return self.text_tokens[doc].tokens(wanted)
 
     def _compared(self, pair: tuple[str, str], query: list[str], top: list[Scored], k: int) -> list[Scored]:
@@ -330,13 +325,10 @@ class SectionSearch:
         return [Scored(doc, score, self.index.matched(query, doc)) for doc, score in weighed[:k]]
 
     def _spans(self, doc: int, matched: tuple[str, ...], joined: frozenset[str]) -> tuple[tuple[int, int], ...]:
-        text = self.sections[doc].text
         wanted = frozenset(matched)
-        if self.text_tokens is None:  # terms given without offsets: tokenize this hit
-            return tuple(self.analyzer.spans(text, wanted, joined))
         # Only a term the question joined (VT-d) needs the words around it.
-        tokens = self.text_tokens[doc].tokens(None if wanted & joined else wanted)
-        return tuple(spans_of(tokens, text, wanted, joined))
+        tokens = self._tokens_of(doc, None if wanted & joined else wanted)
+        return tuple(spans_of(tokens, self.sections[doc].text, wanted, joined))
 
     def search(self, question: str, k: int) -> tuple[Hit, ...]:
         ranking = self.rank(question, k)
