@@ -1,4 +1,6 @@
+from datetime import datetime, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -8,6 +10,22 @@ from bot.core.service import AnswerService
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED_CORPUS = ROOT / "corpus"
 DATA = Path(__file__).resolve().parent / "data"
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+def tokyo(day: int, hour: int, minute: int = 0) -> datetime:
+    """A moment of March 2026 in Tokyo, as the UTC datetime a clock gives."""
+    return datetime(2026, 3, day, hour, minute, tzinfo=TOKYO).astimezone(timezone.utc)
+
+
+class Clock:
+    """The injected clock: what the service (and the capture) take for now."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
 
 
 @pytest.fixture(scope="session")
@@ -24,14 +42,7 @@ def service(analyzer: Analyzer) -> AnswerService:
 @pytest.fixture
 async def fake():
     """The fake Discord on 127.0.0.1, with discord.py pointed at it for the test."""
-    import discord
-    import yarl
+    from tests.bot_helpers import fake_discord
 
-    from tests.fake_discord import FakeDiscord
-
-    base, gateway = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
-    async with FakeDiscord() as server:
-        discord.http.Route.BASE = server.api_base
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(server.gateway_url)
+    async with fake_discord() as server:
         yield server
-    discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = base, gateway

@@ -27,9 +27,6 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import discord
-import yarl
-
 from bot.core.analyzer import Analyzer
 from bot.core.inbox import LEARNED, UNCLEAR
 from bot.core.library import NotesFolder
@@ -40,6 +37,7 @@ from bot.discord_bot.capture import Capture
 from bot.discord_bot.client import ManabiBot
 from bot.discord_bot.cooldown import UserCooldown
 from tests.conftest import SHIPPED_CORPUS
+from tests.bot_helpers import connect, disconnect, fake_discord
 from tests.fake_discord import EPHEMERAL, FakeDiscord
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -94,37 +92,28 @@ class StudyDay:
 async def running_bot(workdir: Path, analyzer: Analyzer, clock: Clock) -> AsyncIterator[tuple[FakeDiscord, ManabiBot, int]]:
     """The fake Discord and the bot on it, as the entry point builds it (notes + inbox,
     the watcher on); yields (fake, bot, note role id)."""
-    base, gateway = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
-    async with FakeDiscord() as fake:
-        discord.http.Route.BASE = fake.api_base
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(fake.gateway_url)
+    async with fake_discord() as fake:
+        role = fake.add_role("ノート係", members=(fake.plain_user,))
+        inbox = workdir / "inbox"
+        inbox.mkdir(parents=True, exist_ok=True)  # the entry point makes it; the watcher needs it
+        service = AnswerService(
+            SHIPPED_CORPUS, analyzer, db_path=workdir / "manabi.db", zone=TOKYO, clock=clock,
+            extra_folders=(NotesFolder(inbox, "inbox", required=False),),
+        )
         try:
-            role = fake.add_role("ノート係", members=(fake.plain_user,))
-            inbox = workdir / "inbox"
-            inbox.mkdir(parents=True, exist_ok=True)  # the entry point makes it; the watcher needs it
-            service = AnswerService(
-                SHIPPED_CORPUS, analyzer, db_path=workdir / "manabi.db", zone=TOKYO, clock=clock,
-                extra_folders=(NotesFolder(inbox, "inbox", required=False),),
-            )
             capture = Capture(inbox, frozenset({role}), lambda: clock().astimezone(TOKYO))
             bot = ManabiBot(
                 service, guild_id=fake.guild_id, cooldown=UserCooldown(rate=100, per=1.0), capture=capture,
                 watch=WatchMode.AUTO, guild_ready_timeout=0.1,
             )
             bot.reminder_loop.start = lambda: None  # the scenario ticks it
-            # login() first, in this task: it is what makes wait_until_ready() usable.
-            await bot.login(fake.token)
-            task = asyncio.create_task(bot.connect())
+            task = await connect(bot, fake.token)
             try:
-                await asyncio.wait_for(bot.wait_until_ready(), 10)
                 yield fake, bot, role
             finally:
-                await bot.close()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await asyncio.wait_for(task, 10)
-                service.close()
+                await disconnect(bot, task)
         finally:
-            discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = base, gateway
+            service.close()
 
 
 # ---------------------------------------------------------------- the transcript

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import sqlite3
 
@@ -12,6 +11,7 @@ import pytest
 from bot.core.service import AnswerService
 from bot.discord_bot.client import ManabiBot
 from bot.discord_bot.cooldown import UserCooldown
+from tests.bot_helpers import connect, disconnect
 from tests.conftest import SHIPPED_CORPUS
 from tests.fake_discord import EPHEMERAL, MESSAGE_CONTENT, FakeDiscord
 
@@ -30,19 +30,12 @@ async def start_bot(fake, analyzer, tmp_path):
             options["cooldown"] = UserCooldown(rate=100, per=1.0)
         options.setdefault("guild_ready_timeout", 0.1)  # one guild: no need to wait 2 s for more
         bot = ManabiBot(service, **options)
-        # Log in here, in this task, before waiting for READY: login() is what makes
-        # wait_until_ready() usable. Since Python 3.12, asyncio.wait_for() runs its
-        # coroutine in the calling task, so a start() task would not have run yet.
-        await bot.login(fake.token)
-        running.append((bot, asyncio.create_task(bot.connect())))
-        await asyncio.wait_for(bot.wait_until_ready(), 10)
+        running.append((bot, await connect(bot, fake.token)))
         return bot
 
     yield start
     for bot, task in running:
-        await bot.close()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(task, 10)
+        await disconnect(bot, task)
         bot.service.close()
 
 

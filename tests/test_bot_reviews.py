@@ -5,9 +5,8 @@ by the test (never waited on)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,23 +16,11 @@ from bot.core.scheduling import Rating
 from bot.core.service import AnswerService
 from bot.discord_bot.client import ManabiBot
 from bot.discord_bot.cooldown import UserCooldown
-from tests.conftest import SHIPPED_CORPUS
+from tests.bot_helpers import connect, disconnect
+from tests.conftest import SHIPPED_CORPUS, TOKYO, Clock, tokyo
 from tests.fake_discord import EPHEMERAL, FakeDiscord
 
 MESSAGES = r"/channels/\d+/messages"
-TOKYO = ZoneInfo("Asia/Tokyo")
-
-
-def tokyo(day: int, hour: int, minute: int = 0) -> datetime:
-    return datetime(2026, 3, day, hour, minute, tzinfo=TOKYO).astimezone(timezone.utc)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
@@ -52,18 +39,12 @@ async def start_bot(fake, analyzer, tmp_path, clock):
         bot = ManabiBot(service, guild_id=fake.guild_id, cooldown=UserCooldown(rate=100, per=1.0), guild_ready_timeout=0.1)
         if manual:
             bot.reminder_loop.start = lambda: None
-        # Log in here, before waiting for READY: login() is what makes wait_until_ready()
-        # usable, and from Python 3.12 wait_for() runs its coroutine in this task at once.
-        await bot.login(fake.token)
-        running.append((bot, asyncio.create_task(bot.connect())))
-        await asyncio.wait_for(bot.wait_until_ready(), 10)
+        running.append((bot, await connect(bot, fake.token)))
         return bot
 
     yield start
     for bot, task in running:
-        await bot.close()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(task, 10)
+        await disconnect(bot, task)
         bot.service.close()
 
 

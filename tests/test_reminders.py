@@ -21,15 +21,10 @@ from bot.core.reminders import (
 )
 from bot.core.scheduling import Rating
 from bot.core.service import AnswerService
+from tests.conftest import TOKYO, Clock, tokyo
 
 CORPUS2 = Path(__file__).resolve().parent / "data" / "corpus2"
-TOKYO = ZoneInfo("Asia/Tokyo")
 NINE_PM = time(21, 0)
-
-
-def tokyo(day: int, hour: int, minute: int = 0) -> datetime:
-    """A moment of March 2026 in Tokyo, as the UTC datetime a clock gives."""
-    return datetime(2026, 3, day, hour, minute, tzinfo=TOKYO).astimezone(timezone.utc)
 
 
 def reminder(handled_on: date | None = None) -> Reminder:
@@ -103,14 +98,6 @@ def test_reminder_text():
 
 
 # --- Stored, with the learner's reviews ------------------------------------------------------
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
