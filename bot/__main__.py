@@ -81,6 +81,7 @@ async def _run(settings) -> int:
 
     from datetime import datetime
 
+    from bot import paths
     from bot.core.library import NotesFolder
     from bot.core.service import AnswerService
     from bot.core.watch import WatchMode
@@ -106,7 +107,7 @@ async def _run(settings) -> int:
         loop.add_signal_handler(sig, stop)
 
     # Notes captured from Discord: a writable folder beside the progress file unless set.
-    inbox = settings.notes_inbox or settings.db.parent / "notes"
+    inbox = paths.notes_inbox(settings.db, settings.notes_inbox)
     try:
         inbox.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -115,7 +116,7 @@ async def _run(settings) -> int:
         AnswerService,
         settings.corpus,
         db_path=settings.db,
-        cache_dir=settings.db.parent / "cache",
+        cache_dir=paths.cache_dir(settings.db),
         retention=settings.retention,
         zone=settings.zone,
         extra_folders=(NotesFolder(inbox, "inbox", required=False),),

@@ -136,13 +136,14 @@ def make_service(args: argparse.Namespace, db: Path | None = None, **options) ->
     from bot.progress_bar import stderr_progress
 
     corpus = corpus_dir(args)
-    cache_dir: Path | None = (db or db_path(args)).parent / "cache"
+    database = db or db_path(args)  # without db: where progress would be kept
+    cache_dir: Path | None = paths.cache_dir(database)
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         warn(_cannot_make(cache_dir, exc) + "。キャッシュなしで続けます（毎回ノートを解析するので遅くなります）")
         cache_dir = None
-    inbox = Path(os.environ.get("MANABI_NOTES_INBOX") or (db or db_path(args)).parent / "notes")
+    inbox = paths.notes_inbox(database, os.environ.get("MANABI_NOTES_INBOX"))
     extra = (NotesFolder(inbox, "inbox", required=False),) if inbox.is_dir() else ()
     service = AnswerService(
         corpus, db_path=db, cache_dir=cache_dir, progress=stderr_progress(), extra_folders=extra, **options

@@ -31,3 +31,14 @@ def db_path(chosen: str | Path | None = None) -> Path:
     """The progress database: the path chosen (--db or $MANABI_DB), else manabi.db in
     the data folder. Nothing is created here. The cache lives beside it, in cache/."""
     return Path(chosen) if chosen else data_dir() / DB_NAME
+
+
+def cache_dir(db: Path) -> Path:
+    """The cache of analysed notes: cache/ beside the progress database."""
+    return db.parent / "cache"
+
+
+def notes_inbox(db: Path, chosen: str | Path | None = None) -> Path:
+    """Where notes captured from Discord are written: the folder chosen
+    ($MANABI_NOTES_INBOX), else notes/ beside the progress database."""
+    return Path(chosen) if chosen else db.parent / "notes"
