@@ -63,7 +63,7 @@ class Grader:
         self.morphology = morphology or shared_morphology()
 
     def normalize(self, text: str) -> str:
-        folded = unicodedata.normalize("NFKC", text).strip(_SURROUNDING).casefold()
+        folded = _folded(text)
         return self.morphology.key(folded) if folded else ""
 
     def same(self, given: str, expected: str) -> bool:
@@ -108,9 +108,13 @@ def near_miss(given: str, expected: str) -> bool:
 
 def _fold(text: str) -> str:
     """NFKC, case-folded, katakana as hiragana, no spaces: how a typo is measured."""
-    folded = unicodedata.normalize("NFKC", text).strip(_SURROUNDING).casefold()
-    folded = "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in folded)
+    folded = "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in _folded(text))
     return _SPACES.sub("", folded)
+
+
+def _folded(text: str) -> str:
+    """NFKC, without surrounding quotes and spaces, case-folded."""
+    return unicodedata.normalize("NFKC", text).strip(_SURROUNDING).casefold()
 
 
 def _meaningful(text: str) -> set[int]:
@@ -128,5 +132,5 @@ def _option(item: QuizItem, given: str) -> str:
 def parse_self_grade(text: str) -> Rating | None:
     """y / h / n (覚えていた / 難しかった / 忘れた, はい / いいえ) -> Good / Hard / Again;
     anything else None."""
-    answer = unicodedata.normalize("NFKC", text).strip(_SURROUNDING).casefold()
+    answer = _folded(text)
     return next((rating for rating, words in _SELF_GRADES.items() if answer in words), None)
