@@ -152,8 +152,7 @@ class Analyses(Sequence[SectionAnalysis]):
     def __getitem__(self, index):
         if isinstance(index, slice):
             return decoded(self._analyses[index])
-        analysis = self._analyses[index]
-        return analysis.decode() if isinstance(analysis, LazyAnalysis) else analysis
+        return _read(self._analyses[index])
 
 
 def term_lists(terms: Sequence[list[str] | str]) -> list[list[str]]:
@@ -164,7 +163,11 @@ def term_lists(terms: Sequence[list[str] | str]) -> list[list[str]]:
 
 
 def decoded(analyses: Sequence[SectionAnalysis | LazyAnalysis]) -> list[SectionAnalysis]:
-    return [a.decode() if isinstance(a, LazyAnalysis) else a for a in analyses]
+    return [_read(analysis) for analysis in analyses]
+
+
+def _read(analysis: SectionAnalysis | LazyAnalysis) -> SectionAnalysis:
+    return analysis.decode() if isinstance(analysis, LazyAnalysis) else analysis
 
 
 class NotesCache:
