@@ -72,3 +72,14 @@ def test_no_notes_messages(tmp_path: Path):
     with pytest.raises(CorpusError) as caught:
         load_corpus(tmp_path)
     assert str(caught.value).endswith("（読み飛ばしたファイル: a.md、b.md、c.md）")
+
+
+def test_reading_and_to_do_lists_are_not_notes():
+    # A whole note that is a reading list names what the learner has not learnt yet.
+    assert parse_notes("- io_uring ちゃんと読む\n- eBPF\n", "inbox/あとで読む.md") == []
+    assert parse_notes("---\ntitle: Reading list\n---\n- io_uring\n", "inbox/list.md") == []
+    # So does a to-do heading inside a note; the rest of the note is read.
+    text = "# epoll\n\nepoll は fd の準備完了をまとめて返す。\n\n## TODO\n\n- io_uring も調べる\n"
+    assert [s.text for s in parse_notes(text, "os/epoll.md")] == ["epoll は fd の準備完了をまとめて返す。"]
+    # A note called リンク may explain links: only its headings are skipped, never its title.
+    assert [s.text for s in parse_notes("ハードリンクは同じ inode を指す。\n", "os/リンク.md")] == ["ハードリンクは同じ inode を指す。"]

@@ -190,3 +190,16 @@ def test_which_of_two_compares_them(service):
     assert service.ask("エミュレーション方式とネイティブ方式、どっちが速い？").hits
     concepts = {t.term: t.concept for t in read_question(service.search.analyzer, "KVMとQEMUのどちらが速い？")}
     assert concepts["kvm"].compared and concepts["qemu"].compared
+
+
+def test_a_hit_that_matches_only_generic_nouns_is_no_answer(analyzer):
+    # 「io_uringの仕組みは？」 matched only by a section saying 仕組み: it says what kind of
+    # answer is wanted, never what it is about.
+    tokens = read_question(analyzer, "io_uringの仕組みは？")
+    idfs = {"仕組み": 5.0}
+    assert coverage(tokens, {"仕組み"}, idfs.get, 6.0) == 0.0
+    # The same share with a specific word found is a share.
+    tokens = read_question(analyzer, "KVMの仕組みは？")
+    idfs = {"仕組み": 5.0, "kvm": 4.0}
+    assert coverage(tokens, {"仕組み", "kvm"}, idfs.get, 6.0) == 1.0
+    assert coverage(tokens, {"kvm"}, idfs.get, 6.0) == pytest.approx(4.0 / 9.0)

@@ -10,7 +10,9 @@ Not notes, so never sections: front matter; tables of contents (under a heading 
 目次 / Contents / TOC, or a list item made only of links); reference lists (under a
 heading such as 参照 / 参考文献 / References / Links / 関連, or a list item or paragraph
 that is only a link, a URL or a book citation, or a "関連: [[a]] [[b]]" line of links);
-image-only paragraphs; empty headings.
+image-only paragraphs; empty headings. To-read and to-do lists (under a heading such
+as あとで読む / TODO / Reading list, or a whole note with such a title) name what the
+learner has not learnt yet, so they are not notes either.
 
 The note's title (front-matter title, its title heading, or the file name) leads the
 heading path of each section when the note's own headings don't name its topics: the
@@ -47,6 +49,15 @@ _SKIPPED_HEADINGS = {
     "references", "reference", "links", "リンク", "関連", "関連リンク", "関連記事", "関連ノート",
     "see also", "bibliography", "sources", "further reading",
 }
+# To-read and to-do lists: what the learner has not learnt yet. A whole note with such a
+# title is skipped too (a note called リンク may well explain links, one called あとで読む
+# does not).
+_TO_LEARN = {
+    "あとで読む", "後で読む", "あとでよむ", "読みたい", "読みたいもの", "読みたい本", "読む予定", "積読", "積ん読",
+    "あとで調べる", "後で調べる", "調べること", "調べたいこと", "やること", "todo", "to do", "to read",
+    "toread", "reading list", "read later", "backlog",
+}
+_SKIPPED_HEADINGS |= _TO_LEARN
 _HEADING_NOISE = re.compile(r"[\s:：#*_\-]+")
 _CITATION = re.compile(r"^[-\s]*[『「][^』」]{1,80}[』」][^。！？!?]{0,60}$|ISBN|^doi:|arXiv:\d", re.I)
 # "関連: [[a]] [[b]]": a line that only points elsewhere.
@@ -72,6 +83,8 @@ def parse_notes(text: str, file: str) -> list[Section]:
     from bot.core.markdown import read_note
 
     note = read_note(text, file)
+    if _heading_key(note.title) in _TO_LEARN:
+        return []  # a whole note that is a reading list or a to-do list
     own_topics = _has_own_topics(note)
     sections: list[Section] = []
     _walk(note, note.root, (), own_topics, sections)
@@ -142,7 +155,11 @@ def _same(a: str, b: str) -> bool:
 
 
 def _is_skipped_heading(title: str) -> bool:
-    return _HEADING_NOISE.sub(" ", title).strip().casefold() in _SKIPPED_HEADINGS
+    return _heading_key(title) in _SKIPPED_HEADINGS
+
+
+def _heading_key(title: str) -> str:
+    return _HEADING_NOISE.sub(" ", title).strip().casefold()
 
 
 def _is_not_notes(block: Block) -> bool:

@@ -181,6 +181,8 @@ def coverage(
         if can_match and (t.term in matched or names_matched):
             found.add(t.term)
     total = sum(weight.values())
+    if not found - GENERIC_NOUNS:
+        return 0.0  # 仕組み, 違い alone say what kind of answer is wanted, not what it is about
     return sum(weight[t] for t in found) / total if total else 0.0
 
 
