@@ -203,3 +203,54 @@ def test_a_hit_that_matches_only_generic_nouns_is_no_answer(analyzer):
     idfs = {"仕組み": 5.0, "kvm": 4.0}
     assert coverage(tokens, {"仕組み", "kvm"}, idfs.get, 6.0) == 1.0
     assert coverage(tokens, {"kvm"}, idfs.get, 6.0) == pytest.approx(4.0 / 9.0)
+
+
+NUMBERED_NOTES = """# RAID
+
+- RAID5: パリティを分散して持つ。構成の最低台数は 3 台。6 台や 50 台の構成もある
+- RAID 10: RAID1 のミラーを RAID0 でストライピングする。構成の最低台数は 4 台
+- mdadm: Linux のソフトウェア RAID を組むコマンド
+
+# Windows Subsystem for Linux 2
+
+- Linux カーネルが軽量な仮想マシンで動く
+"""
+
+
+@pytest.fixture(scope="module")
+def numbered_service(tmp_path_factory, analyzer: Analyzer) -> AnswerService:
+    folder = tmp_path_factory.mktemp("numbered")
+    (folder / "notes.md").write_text(NUMBERED_NOTES, encoding="utf-8")
+    return AnswerService(folder, analyzer)
+
+
+@pytest.mark.parametrize("question", ["RAID50の構成と最低台数は？", "RAID6は何台から組める？", "ＲＡＩＤ６０の最低台数"])
+def test_a_numbered_name_the_notes_never_write_is_refused(numbered_service, question):
+    # The notes know RAID, 構成, 最低台数, 6 and 50, and RAID5, RAID 10: not RAID50,
+    # RAID6 nor RAID60.
+    assert numbered_service.ask(question).hits == ()
+
+
+@pytest.mark.parametrize(
+    "question, line",
+    [
+        ("RAID5の最低台数は？", 3),
+        ("RAID10の最低台数は？", 4),  # written "RAID 10"
+        ("RAID-10の最低台数は？", 4),
+        ("WSL2でLinuxカーネルはどう動く？", 9),  # spelled out in words
+        # Linux6 only qualifies what is asked about, the command the notes explain.
+        ("Linux6のmdadmとは？", 5),
+    ],
+)
+def test_a_numbered_name_the_notes_write_somehow_is_answered(numbered_service, question, line):
+    hits = numbered_service.ask(question).hits
+    assert hits, question
+    assert hits[0].section.line_start <= line <= hits[0].section.line_end
+
+
+def test_identifiers_are_letters_run_into_digits(analyzer):
+    from bot.core.refusal import identifiers
+
+    assert identifiers("RAID50とIPv6とＨＴＴＰ３") == [(0, 6, "raid50"), (7, 11, "ipv6"), (12, 17, "http3")]
+    # Not a piece of a longer joined word, nor letters or digits alone.
+    assert identifiers("x86-64 と VT-x と pg_stat2 と NUMA と 2024年") == []

@@ -24,6 +24,12 @@ that weight a section holds. Three rules on top:
   question is refused: the notes know asyncio, not its TaskGroup. A name alone
   ("cgroupで制限できるリソース") only weighs: it may be the learner's own word for
   something the notes hold.
+- A numbered name (letters run into digits: RAID50, IPv7, HTTP3) names one version or
+  model. When the notes never write it, nor write it spaced (RAID 50), nor spell its
+  letters out in words (WSL2 for Windows Subsystem for Linux 2), nor give it another
+  name in the glossary, the question is refused, unless it only qualifies a name after
+  its の (Linux6のmdadm is about mdadm).
+- A section that holds only generic nouns of the question (仕組み, 違い) covers none of it.
 """
 
 from __future__ import annotations
@@ -49,6 +55,8 @@ GENERIC_NOUNS = frozenset(
 _GENERIC_LENGTHS = sorted({len(g) for g in GENERIC_NOUNS if len(g) > 1})
 _JOINERS = frozenset("-._")
 _LATIN = re.compile(r"[A-Za-z]+")
+# A Latin word, letters and digits together, not inside a longer word joined by - . _
+_IDENTIFIER = re.compile(r"(?<![\w.\-])[A-Za-z][A-Za-z0-9]*(?![\w\-]|\.\w)", re.ASCII)
 _KATAKANA = re.compile(r"[\u30a0-\u30ffー]+")
 _NOUNISH = frozenset({"名詞", "接頭辞", "接尾辞"})
 # A question asked in English opens with one of these (or has several English words).
@@ -72,6 +80,7 @@ class Concept:
     compared: bool = False
     aliases: Aliases = ()
     topic: str = ""  # the Latin name it is part of, when that heads the topic after an の (casefolded)
+    name: str = ""  # the numbered name it is part of (RAID50: see identifiers), case-folded
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +105,7 @@ def read_question(
     mains = sorted((t for t in tokens if not t.part), key=lambda t: t.begin)
     heads = _compared_heads(comparison_spans(morphemes, question), mains, question)
     topics = {} if english else _topic_names(topic_spans(morphemes, question), mains, question)
+    names = [n for n in identifiers(question) if not _qualifies(n[1], mains, question)]
     # Katakana words run together are one loanword (Sudachi splits ハイパースレッディング
     # into ハイパー and スレッディング): all of it must match.
     words: list[list[Token]] = []
@@ -110,7 +120,8 @@ def read_question(
         pieces = tuple(m.term for m in word)
         parts = tuple(t.term for t in tokens if t.part and begin <= t.begin and t.end <= end and t.term not in pieces)
         topic = next((topics[(m.begin, m.end)] for m in word if (m.begin, m.end) in topics), "")
-        concepts.append(Concept(pieces, parts, any((m.begin, m.end) in heads for m in word), topic=topic))
+        name = next((n for b, e, n in names if b <= begin and end <= e), "")
+        concepts.append(Concept(pieces, parts, any((m.begin, m.end) in heads for m in word), topic=topic, name=name))
     spans = [(w[0].begin, w[-1].end) for w in words]
     if aliases is not None:
         for first, last, names in reversed(aliases(concepts)):
@@ -122,6 +133,7 @@ def read_question(
                     any(c.compared for c in merged),
                     names,
                     next((c.topic for c in merged if c.topic), ""),
+                    next((c.name for c in merged if c.name), ""),
                 )
             ]
             spans[first : last + 1] = [(spans[first][0], spans[last][1])]
@@ -134,6 +146,43 @@ def read_question(
             out.extend(QueryToken(term, begin, end, False, True, concept) for term in name)
     out.extend(QueryToken(t.term, t.begin, t.end, t.phrasing, t.part) for t in tokens if _is_acronym(t, mains))
     return out
+
+
+def identifiers(text: str) -> list[tuple[int, int, str]]:
+    """(begin, end, case-folded name) of each numbered name text writes: Latin letters
+    run into digits (RAID50, IPv7, HTTP3). Such a name means one version or model;
+    notes that never write it (nor a glossary name of it) do not cover it, however
+    much of the rest of the question they hold."""
+    folded = unicodedata.normalize("NFKC", text)  # ＲＡＩＤ５０ too, where offsets stay
+    out = []
+    for match in _IDENTIFIER.finditer(folded if len(folded) == len(text) else text):
+        word = match.group()
+        if any(c.isdigit() for c in word):
+            out.append((match.start(), match.end(), word.casefold()))
+    return out
+
+
+def _written_somehow(name: str, idf: Callable[[str], float | None], written: Callable[[str], bool]) -> bool:
+    """Whether the notes write name, or write it with a space or hyphen where its letters
+    meet its digits (RAID 50, RAID-50 for RAID50), or spell its letters out in words
+    (WSL2 for "Windows Subsystem for Linux 2": the analyzer's acronym wsl is a term they
+    hold, but no section writes wsl)."""
+    if written(name):
+        return True
+    parts = re.findall(r"[^\W\d_]+|\d+", name)
+    if len(parts) > 1 and any(written(sep.join(parts)) for sep in (" ", "-")):
+        return True
+    letters = parts[0] if parts and parts[0].isalpha() else ""
+    return bool(letters) and idf(letters) is not None and not written(letters)
+
+
+def _qualifies(end: int, mains: Sequence[Token], text: str) -> bool:
+    """Whether the word ending at end only qualifies the name after its の: Linux6の
+    mdadm is about mdadm, RAID60の最低台数 about RAID60."""
+    if not text.startswith("の", end):
+        return False
+    after = next((m for m in mains if m.begin >= end + 1), None)
+    return after is not None and _LATIN.match(text, after.begin) is not None
 
 
 def spelling(analyzer: Analyzer, text: str) -> tuple[str, ...]:
@@ -165,6 +214,9 @@ def coverage(
                 return 0.0
             if concept.topic and not known and written is not None and not written(concept.topic):
                 return 0.0
+            if concept.name and written is not None and not _written_somehow(concept.name, idf, written):
+                if not any(all(idf(p) is not None for p in name) for name in concept.aliases):
+                    return 0.0
             if t.term not in concept.pieces and t.term not in concept.parts:
                 continue  # a term of another name: the word weighs, not its names
             if t.term in concept.pieces:
