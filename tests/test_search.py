@@ -280,3 +280,16 @@ def test_a_hit_shares_a_word_with_the_question_not_only_letter_pairs(analyzer, t
     hits = AnswerService(notes, analyzer).search.search("ソケットアクティベーションって何？", 3)
     assert hits[0].section.file == "day.md"
     assert all(hit.matched for hit in hits), [(h.section.title, h.matched) for h in hits]
+
+
+def test_a_why_question_finds_the_section_that_gives_the_cause(analyzer):
+    text = (
+        "# df ではディスクが一杯なのに du で見ると小さい\n\n"
+        "本番サーバで df が 100% なのに du で足すと半分しかない、という状況で困った。\n\n"
+        "原因: 削除されたけどプロセスがまだ開いているファイル。\n"
+    )
+    search = _search(analyzer, text)
+    for question in ("dfだとディスクが一杯なのにduで見ると小さいのはなぜ？", "dfが一杯なのにduで小さい理由"):
+        assert search.search(question, 3)[0].section.line_start == 5, question
+    # Asked what happened, not why, the restated symptom stays first.
+    assert search.search("dfが一杯なのにduで小さい状況", 3)[0].section.line_start == 3

@@ -52,6 +52,13 @@ BIGRAM_WEIGHT = 0.15
 PROXIMITY_WEIGHT = 0.1
 PROXIMITY_CHARS = 16
 
+# A question asking why (なぜ, 理由, 原因, why) wants the section that gives a cause: one
+# whose text or own heading says 原因, 理由, ので, だから, ため… gets CAUSE_WEIGHT more of its
+# fused score (0..1).
+CAUSE_WEIGHT = 0.1
+_WHY = re.compile(r"なぜ|何故|どうして|理由|原因|\bwhy\b", re.IGNORECASE)
+_CAUSE = re.compile(r"原因|理由|せい[でだ]|なぜなら|だから|\bbecause\b|\bdue to\b", re.IGNORECASE)
+
 # The weighed top k is taken from this many more of the index's best: a section
 # outside them would need a score over 1/0.7 times theirs to be missed.
 PRIOR_POOL = 20
@@ -236,7 +243,10 @@ class SectionSearch:
     def rank(self, question: str, k: int) -> Ranking:
         tokens = self.question_tokens(question)
         query = [t.term for t in tokens]
-        top = self._prior(self._near(tokens, self._fused(question, query, k + PRIOR_POOL), k), query, k)
+        scored = self._near(tokens, self._fused(question, query, k + PRIOR_POOL), k)
+        if _WHY.search(question):
+            scored = self._causes(scored)
+        top = self._prior(scored, query, k)
         best = top[0].matched if top else ()  # the refusal rule weighs the question's own best
         pair = comparison(question)
         if pair is not None and k > 1:
@@ -290,6 +300,15 @@ class SectionSearch:
                 if a in starts and b in starts and any(0 < y - x <= PROXIMITY_CHARS for x in starts[a] for y in starts[b])
             )
             out.append((doc, score + PROXIMITY_WEIGHT * near / len(pairs)))
+        return out
+
+    def _causes(self, scored: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """scored with CAUSE_WEIGHT more for each section that gives a cause."""
+        out = []
+        for doc, score in scored:
+            section = self.sections[doc]
+            cause = _CAUSE.search(section.text) or (section.headings and _CAUSE.search(section.headings[-1]))
+            out.append((doc, score + CAUSE_WEIGHT if cause else score))
         return out
 
     def _tokens_of(self, doc: int, wanted: frozenset[str] | None) -> list[tuple[str, int, int]]:
