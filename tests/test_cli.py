@@ -123,7 +123,7 @@ def test_corpus_override_and_non_utf8_warning(tmp_path):
 def test_eval_prints_the_metrics():
     result = run_cli("eval", "tests/data/questions.jsonl")
     assert result.returncode == 0, result.stderr
-    for label in ("hit@1:", "hit@3:", "MRR:", "unanswerable refused:"):
+    for label in ("hit@1:", "hit@3:", "MRR:", "unanswerable refused:", "answerable refused:"):
         assert label in result.stdout
 
 

@@ -293,3 +293,17 @@ def test_a_why_question_finds_the_section_that_gives_the_cause(analyzer):
         assert search.search(question, 3)[0].section.line_start == 5, question
     # Asked what happened, not why, the restated symptom stays first.
     assert search.search("dfが一杯なのにduで小さい状況", 3)[0].section.line_start == 3
+
+
+def test_the_report_counts_answerable_questions_refused(analyzer):
+    from bot.core.evaluation import LabelledQuestion
+
+    search = _search(analyzer, "# KVM\n\nKVM は Linux カーネルのハイパーバイザ。\n")
+    questions = [
+        LabelledQuestion("KVMとは？", (("a.md", 3),)),
+        LabelledQuestion("明日の天気は？", (("a.md", 3),)),  # answerable by its label, refused here
+        LabelledQuestion("今日の予定は？", ()),
+    ]
+    report = evaluate(search, questions)
+    assert (report.answerable, report.wrongly_refused, report.refused) == (2, 1, 1)
+    assert "answerable refused: 1/2" in report.lines()

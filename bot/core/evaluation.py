@@ -35,6 +35,7 @@ class Report:
     mrr: float
     refused: int  # unanswerable questions correctly refused
     misses: tuple[str, ...]  # questions answered wrongly or refused wrongly
+    wrongly_refused: int = 0  # answerable questions refused ("nothing in the notes")
 
     def lines(self) -> list[str]:
         return [
@@ -43,6 +44,7 @@ class Report:
             f"hit@3: {self.hit_at_3:.3f}",
             f"MRR:   {self.mrr:.3f}",
             f"unanswerable refused: {self.refused}/{self.unanswerable}",
+            f"answerable refused: {self.wrongly_refused}/{self.answerable}",
         ]
 
 
@@ -109,11 +111,12 @@ def _is_place(e: object) -> bool:
 def evaluate(search: SectionSearch, questions: list[LabelledQuestion], k: int = 3) -> Report:
     answerable = [q for q in questions if q.expect]
     unanswerable = [q for q in questions if not q.expect]
-    hit1 = hit3 = 0
+    hit1 = hit3 = wrongly_refused = 0
     rr = 0.0
     misses = []
     for q in answerable:
         hits = search.search(q.question, k)
+        wrongly_refused += not hits
         rank = next((i for i, h in enumerate(hits, start=1) if q.is_answered_by(h)), None)
         if rank is None or rank > 1:
             misses.append(q.question)
@@ -128,7 +131,9 @@ def evaluate(search: SectionSearch, questions: list[LabelledQuestion], k: int = 
         else:
             refused += 1
     n = len(answerable) or 1
-    return Report(len(answerable), len(unanswerable), hit1 / n, hit3 / n, rr / n, refused, tuple(misses))
+    return Report(
+        len(answerable), len(unanswerable), hit1 / n, hit3 / n, rr / n, refused, tuple(misses), wrongly_refused
+    )
 
 
 def tune_min_coverage(search: SectionSearch, questions: list[LabelledQuestion], k: int = 3) -> float:
