@@ -237,7 +237,7 @@ class Learner:
         if item.kind is Kind.CHOICE:
             if how != "right":
                 raise ValueError("a choice can only be right or wrong")
-            right = next(b for b in buttons(shown) if b["custom_id"] == f"manabi:c:{item.id}:{item.options.index(item.answer)}")
+            right = _button(shown, f"manabi:c:{item.id}:{item.options.index(item.answer)}")
             return item, await self.click(right, message_id)
         if item.kind is Kind.REVEAL:
             revealed = await self.click(_button(shown, f"manabi:r:{item.id}"), message_id)
@@ -253,7 +253,7 @@ class Learner:
     def item_in(self, shown: dict) -> QuizItem:
         """The item behind a quiz message's buttons (the learner reads the question)."""
         for button in buttons(shown):
-            found = re.fullmatch(r"manabi:[car]:([0-9a-f]+)(?::\d)?", button.get("custom_id", ""))
+            found = re.fullmatch(r"manabi:[car]:([0-9a-f]+)(?::\d)?(?::.*)?", button.get("custom_id", ""))
             if found:
                 return self.bot.service.quiz_item(found[1])
         raise AssertionError(f"no quiz item in {shown}")
@@ -265,7 +265,8 @@ class Learner:
 
 
 def _button(data: dict, custom_id: str) -> dict:
-    return next(b for b in buttons(data) if b["custom_id"] == custom_id)
+    """The button of that custom_id, or of it and the /quiz topic it carries."""
+    return next(b for b in buttons(data) if b["custom_id"] == custom_id or b["custom_id"].startswith(custom_id + ":"))
 
 
 def _typo(answer: str) -> str:
@@ -337,7 +338,7 @@ async def study_day(workdir: Path, analyzer: Analyzer | None = None) -> StudyDay
         quiz_message = me.last_bot_message()
         day.items["quiz"], day.seen["quiz_feedback"] = await me.answer(day.seen["quiz"], "right", quiz_message)
         clock.set(1, 9, 21)
-        day.seen["quiz_next"] = await me.click(_button(day.seen["quiz_feedback"], "manabi:n:"))
+        day.seen["quiz_next"] = await me.click(next(b for b in buttons(day.seen["quiz_feedback"]) if b["label"] == "次の問題"))
         day.items["quiz_next"], day.seen["quiz_next_feedback"] = await me.answer(
             day.seen["quiz_next"], "right", me.last_bot_message()
         )

@@ -160,6 +160,53 @@ def test_an_unwritable_inbox_is_one_clear_error(tmp_path):
     assert str(blocker) in str(raised.value)
 
 
+# A learner's "topic: explanation" notes, in the shapes Discord lets them write one: the
+# /note topic option, or a bold label in the text as Discord shows it (the colon inside
+# the bold, which CommonMark does not close before a letter).
+LABELLED = [
+    ("ゾルゲン", CapturedNote("架空の仮想マシンを動かすための管理ソフト", topic="ゾルゲン")),
+    ("ペリドット", CapturedNote("**ペリドット**: 架空のストレージを束ねて共有する仕組み")),
+    ("Mirabel", CapturedNote("**Mirabel：**架空のネットワークで通信を暗号化する方式")),
+    ("Quillon", CapturedNote("**Quillon:** 架空のコンテナを並べて起動する道具")),
+    ("Tessaly", CapturedNote("架空の認証情報をまとめて配る仕組み", topic="**Tessaly**")),
+    ("Oriel", CapturedNote("架空のファイルを別のサーバーに写す仕組み", topic="Oriel："),),
+    ("Varnel", CapturedNote("**Varnel**: 架空のログを集めて検索できるようにする道具", topic="Varnel")),
+]
+
+
+def test_a_topic_label_makes_a_term_item_and_no_markup_leaks(analyzer, tmp_path):
+    inbox = tmp_path / "inbox"
+    for _, note in LABELLED:
+        add_note(inbox, note, NOON)
+    text = (inbox / "2026-12-01.md").read_text(encoding="utf-8")
+    labels = [b.split("\n")[0] for b in bullets(text)]
+    assert [l[: l.index(":") + 1] for l in labels] == [f"- **{term}**:" for term, _ in LABELLED]
+    service = AnswerService(inbox, analyzer)
+    assert all("*" not in s.text for s in service.corpus.sections)
+    items = service.quiz.items
+    for term, note in LABELLED:
+        explanation = next(s.text for s in service.corpus.sections if term in s.text).split(": ", 1)[1]
+        assert explanation.startswith("架空の") and term not in explanation  # the label is said once
+        asked = [i for i in items if i.subject == term]
+        assert {i.kind.value for i in asked} >= {"term", "reveal"}, term
+        assert next(i for i in asked if i.kind.value == "term").answer == term
+        assert next(i for i in asked if i.kind.value == "reveal").answer == explanation
+    for item in items:
+        shown = [item.question, item.answer, *item.options]
+        assert not any("*" in t or t.lstrip().startswith((":", "：")) for t in shown), item
+
+
+def test_the_days_file_keeps_one_blank_line_between_its_parts(tmp_path):
+    for n in range(5):
+        add_note(tmp_path, CapturedNote(f"メモ{n}", LEARNED), NOON)
+    add_note(tmp_path, CapturedNote("面白いメモ", INTERESTING), NOON)
+    add_note(tmp_path, CapturedNote("謎のメモ", UNCLEAR), NOON)
+    assert (tmp_path / "2026-12-01.md").read_text(encoding="utf-8") == (
+        "# 学んだこと\n\n- メモ0\n- メモ1\n- メモ2\n- メモ3\n- メモ4\n\n"
+        "# 面白かったこと\n\n- 面白いメモ\n\n# わからなかったこと\n\n- 謎のメモ\n"
+    )
+
+
 # ---------------------------------------------------------------- the inbox in the service
 
 
@@ -498,3 +545,20 @@ async def test_the_bot_process_saves_notes_beside_its_data_and_answers_from_them
     log = "".join(lines)
     assert process.returncode == 0, log
     assert "note saved user=" in log and "notes refreshed: 1 file(s)" in log
+
+
+async def test_a_note_with_a_discord_bold_label_is_quizzed_as_a_term(fake, start_capturing, inbox):
+    bot = await start_capturing()
+    note = await fake.send_command(
+        "note", {"text": "**ゾルゲン：**架空の仮想マシンを動かすための管理ソフト"}, user=fake.admin_user
+    )
+    assert "メモしました" in callback_data(await fake.wait_for_callback(note))["content"]
+    assert bullets((inbox / "2026-12-01.md").read_text(encoding="utf-8"))[0].startswith(
+        "- **ゾルゲン**: 架空の仮想マシンを動かすための管理ソフト <!--"
+    )
+    reload = await fake.send_command("reload", user=fake.admin_user)
+    await fake.wait_for_call("POST", rf"/webhooks/\d+/{reload['token']}")
+    asked = [i for i in bot.service.quiz.items if i.section.file == "inbox/2026-12-01.md"]
+    term = next(i for i in asked if i.kind.value == "term")
+    assert term.answer == "ゾルゲン" and term.question.endswith("\n架空の仮想マシンを動かすための管理ソフト")
+    assert not any("*" in i.question + i.answer for i in asked)

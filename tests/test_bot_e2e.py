@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import threading
 
 import pytest
 
+from bot.core.scheduling import Rating
 from bot.core.service import AnswerService
 from bot.discord_bot.client import ManabiBot
 from bot.discord_bot.cooldown import UserCooldown
@@ -353,3 +355,112 @@ async def test_a_typed_answer_through_the_modal_is_graded_and_stored(fake, start
     with sqlite3.connect(tmp_path / "manabi.db") as db:
         rows = db.execute("SELECT learner, item_id, correct FROM attempts").fetchall()
     assert rows == [(fake.plain_user["id"], item.id, 1)]
+
+
+class SlowTopics(AnswerService):
+    """A service whose topics wait until the test releases them: as if the quiz items
+    of big notes were still being made. events records what happened in which order."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.release = threading.Event()
+        self.events: list[str] = []
+
+    def topics(self) -> tuple[str, ...]:
+        self.release.wait(10)  # bounded: a test that fails must not hang
+        self.events.append("topics made")
+        return super().topics()
+
+
+async def test_topic_autocomplete_never_blocks_the_event_loop(fake, start_bot, analyzer, tmp_path):
+    service = SlowTopics(SHIPPED_CORPUS, analyzer, db_path=tmp_path / "manabi.db")
+    bot = await start_bot(service)
+    bot.topics_wait = 30  # wait for the topics, however slow, to see what the loop does meanwhile
+    try:
+        typing = await fake.send_command("quiz", {"topic": "仮想"}, focused="topic")
+        stats = await fake.send_command("stats")
+        assert (await fake.wait_for_callback(stats)).json["data"]["flags"] & EPHEMERAL
+        service.events.append("stats answered")
+    finally:
+        service.release.set()
+    choices = (await fake.wait_for_callback(typing)).json["data"]["choices"]
+    assert service.events[:2] == ["stats answered", "topics made"]
+    assert "仮想化" in [c["name"] for c in choices]
+
+
+async def test_topic_autocomplete_answers_with_known_topics_while_items_are_made(fake, start_bot, analyzer, tmp_path):
+    service = SlowTopics(SHIPPED_CORPUS, analyzer, db_path=tmp_path / "manabi.db")
+    bot = await start_bot(service)
+    bot.topics_wait = 0  # answer at once with what is known
+    try:
+        typing = await fake.send_command("quiz", {"topic": "仮想"}, focused="topic")
+        first = (await fake.wait_for_callback(typing)).json["data"]["choices"]
+        assert first == []  # nothing known yet: the learner may still type a topic
+    finally:
+        service.release.set()
+    await asyncio.wait_for(bot._quiz_task, 10)
+    typing = await fake.send_command("quiz", {"topic": "仮想"}, focused="topic")
+    names = [c["name"] for c in (await fake.wait_for_callback(typing)).json["data"]["choices"]]
+    assert "仮想化" in names and "準仮想化" in names
+    # After a reload, while the new items are made, the topics known so far are offered.
+    service.release.clear()
+    try:
+        reload = await fake.send_command("reload", user=fake.admin_user)
+        await fake.wait_for_call("POST", rf"/webhooks/\d+/{reload['token']}")
+        typing = await fake.send_command("quiz", {"topic": "仮想"}, focused="topic")
+        assert [c["name"] for c in (await fake.wait_for_callback(typing)).json["data"]["choices"]] == names
+        assert not bot._quiz_task.done()
+    finally:
+        service.release.set()
+    await asyncio.wait_for(bot._quiz_task, 10)
+
+
+def _seen_up_to(service: AnswerService, learner: str, topic: str, wanted) -> None:
+    """Record the learner's answers to the topic's items before the first one wanted,
+    so that it is the topic's next question for them (none comes due today)."""
+    for item in service.quiz.items_for_topic(topic):
+        if wanted(item):
+            return
+        service.record(learner, item, Rating.GOOD)
+    raise AssertionError(f"no such item under {topic}")
+
+
+def _buttons(data: dict) -> list[dict]:
+    return [c for row in data["components"] for c in row["components"]]
+
+
+@pytest.mark.parametrize("path", ["choice", "typed", "reveal"])
+async def test_next_question_after_feedback_keeps_the_quiz_topic(fake, start_bot, path):
+    bot = await start_bot()
+    topic = "コンテナ"
+    assert bot.service.topics()[0] != topic  # without the topic, the next question would come from elsewhere
+    learner = fake.plain_user["id"]
+    if path == "choice":
+        _seen_up_to(bot.service, learner, topic, lambda i: i.options)
+    else:
+        _seen_up_to(bot.service, learner, topic, lambda i: not i.options and i.kind != "reveal")
+    interaction = await fake.send_command("quiz", {"topic": topic})
+    data = (await fake.wait_for_callback(interaction)).json["data"]
+    assert data["embeds"][0]["title"].startswith(f"クイズ: {topic}")
+    buttons = _buttons(data)
+    if path == "choice":
+        click = await fake.send_component(next(b["custom_id"] for b in buttons if b["custom_id"].startswith("manabi:c:")))
+        feedback = (await fake.wait_for_callback(click)).json["data"]
+    elif path == "typed":
+        click = await fake.send_component(next(b["custom_id"] for b in buttons if b["label"] == "答える"))
+        modal = (await fake.wait_for_callback(click)).json["data"]
+        field = modal["components"][0]["components"][0]["custom_id"]
+        submit = await fake.send_modal_submit(modal["custom_id"], {field: "わからない"})
+        feedback = (await fake.wait_for_callback(submit)).json["data"]
+    else:
+        click = await fake.send_component(next(b["custom_id"] for b in buttons if b["label"] == "答えを見る"))
+        revealed = (await fake.wait_for_callback(click)).json["data"]
+        knew = next(b["custom_id"] for b in _buttons(revealed) if b["label"] == "覚えていた")
+        click = await fake.send_component(knew)
+        feedback = (await fake.wait_for_callback(click)).json["data"]
+    assert "出典" in feedback["content"]
+    next_button = next(b["custom_id"] for b in _buttons(feedback) if b["label"] == "次の問題")
+    click = await fake.send_component(next_button)
+    following = (await fake.wait_for_callback(click)).json["data"]
+    assert following["embeds"][0]["title"].startswith(f"クイズ: {topic}")
+    assert following["embeds"][0]["description"] != data["embeds"][0]["description"]

@@ -79,6 +79,8 @@ async def test_one_study_day_on_the_fake_discord(tmp_path, analyzer):
     assert quiz["embeds"][0]["title"] == f"クイズ: {LEARNED}"
     assert quiz["embeds"][0]["footer"]["text"].startswith(f"出典: {INBOX_FILE}:")
     assert day.items["quiz"].section.file == INBOX_FILE
+    assert day.items["quiz_next"].section.file == INBOX_FILE  # 次の問題 keeps the topic
+    assert day.items["quiz_next"] != day.items["quiz"]
     for step in ("quiz_feedback", "quiz_next_feedback", "quiz_day2_feedback"):
         assert ephemeral(seen[step]) and seen[step]["content"].startswith("⭕ 正解です！"), step
         assert days_until_back(seen[step]) == 2, step
@@ -118,7 +120,7 @@ async def test_one_study_day_on_the_fake_discord(tmp_path, analyzer):
     stats = seen["stats"]
     assert ephemeral(stats)
     lines = stats["content"].split("\n")
-    assert f"{LEARNED}: 2 回中 2 回正解 (100%)" in lines
+    assert f"{LEARNED}: 4 回中 4 回正解 (100%)" in lines  # both /quiz topic:学んだこと items, twice
     assert "合計: 5 回中 5 回正解 (100%)" in lines
     # Due this week: the 2nd's item, back on the 4th, and those of tonight's reviews that
     # FSRS's fuzz brought back within 6 days (whole days: 7 would be the 10th, 21:02).

@@ -40,6 +40,12 @@ _LOCK_NAME = ".manabi-inbox.lock"
 # heading, a code fence, a thematic break or a setext underline.
 _BLOCK_START = re.compile(r"^(#|```|~~~|([-*_=])[ \t]*(\2[ \t]*)*$)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# A bold label opening a note with its colon inside the bold, as Discord shows it
+# ("**KVM：**text", "**KVM:** text"): CommonMark does not close "：**" before a letter,
+# so a reader would show the marks. Written as the learner's "**KVM**: text".
+_INNER_COLON_LABEL = re.compile(r"^(\*\*|__)(?P<label>(?:(?!\1)[^\n])+?)[ \t]*[:：][ \t]*\1[ \t]*")
+# A topic the learner wrapped in emphasis marks, which the bullet adds itself.
+_WRAPPED = re.compile(r"(\*\*|__|\*|_)(?P<label>.+?)\1")
 
 
 class InboxError(OSError):
@@ -82,15 +88,29 @@ def add_note(inbox: Path, note: CapturedNote, when: datetime) -> Path:
 
 
 def format_bullet(note: CapturedNote) -> str:
-    """One bullet: the (escaped) text, continuation lines indented, the comment last."""
+    """One bullet: the (escaped) text, continuation lines indented, the comment last.
+    A topic, or a bold label the text opens with, makes a "**topic**: text" line, which
+    the notes read as a term and its explanation."""
     lines = [_escape_line(line) for line in (_clean(note.text) or "（空のメモ）").split("\n")]
-    topic = " ".join(_clean(note.topic).split())
-    if topic:
-        lines[0] = f"**{_escape_inline(topic)}**: {lines[0]}"
+    lines[0] = _INNER_COLON_LABEL.sub(r"**\g<label>**: ", lines[0], count=1)
+    topic = _topic(note.topic)
+    label = f"**{_escape_inline(topic)}**"
+    if topic and not lines[0].startswith((f"{label}:", f"{label}：")):  # a text that opens with it says it once
+        lines[0] = f"{label}: {lines[0]}"
     meta = " ".join(f"{k}={_meta_value(v)}" for k, v in (("author", note.author), ("link", note.link)) if v)
     lines[-1] = f"{lines[-1]} <!-- manabi: {meta} -->" if meta else lines[-1]
     body = "\n".join(f"  {line}" if line else "" for line in lines[1:])
     return f"- {lines[0]}" + (f"\n{body}" if body else "")
+
+
+def _topic(topic: str) -> str:
+    """The topic on one line, without emphasis marks around it or a colon after it:
+    the bullet bolds it and puts the colon."""
+    topic = " ".join(_clean(topic).split())
+    wrapped = _WRAPPED.fullmatch(topic)
+    if wrapped:
+        topic = wrapped["label"].strip()
+    return topic.rstrip(":： ")
 
 
 def insert_bullet(current: str, kind: str, bullet: str) -> str:
@@ -104,10 +124,12 @@ def insert_bullet(current: str, kind: str, bullet: str) -> str:
         start = next(i for i, line in enumerate(lines) if line.rstrip() == heading)
     except StopIteration:
         return "\n".join(lines) + f"\n\n{heading}\n\n{bullet}\n"
-    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("#")), len(lines))
+    following = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("#")), len(lines))
+    end = following
     while end > start + 1 and not lines[end - 1].strip():
         end -= 1
-    before, after = lines[:end], lines[end:]
+    # The blank lines before the next part are dropped and one put back: not one more each time.
+    before, after = lines[:end], lines[following:]
     block = ["", bullet] if before[-1].startswith("#") or not before[-1].startswith(("-", " ")) else [bullet]
     if after:
         block.append("")

@@ -23,6 +23,9 @@ from bot.discord_bot.cooldown import UserCooldown
 log = logging.getLogger("manabi.bot")
 
 HEARTBEAT_SECONDS = 30
+# How long the /quiz topic list waits for quiz items still being made (Discord drops an
+# autocomplete answer after 3 s); then it offers the topics known so far.
+TOPICS_WAIT_SECONDS = 1.5
 # Discord's markup for people, roles, channels and custom emoji, and the two mass
 # mentions: none of it is a word a learner asks about (its digits would count as an
 # unknown term, and the question would be refused).
@@ -55,6 +58,9 @@ class ManabiBot(discord.Client):
         self.tree = app_commands.CommandTree(self)
         self._heartbeat_task: asyncio.Task | None = None
         self._quiz_task: asyncio.Task | None = None  # held: asyncio keeps only weak references
+        self._quiz_for: object = None  # the quiz engine _quiz_task makes the items of
+        self._known_topics: tuple[str, ...] = ()  # the topics last made, offered while new ones are made
+        self.topics_wait = TOPICS_WAIT_SECONDS
         self.capture = capture  # None: no /note, no ノートに保存, no わからなかったことに追加
         self.watch = watch
         self._watch_task: asyncio.Task | None = None
@@ -78,12 +84,39 @@ class ManabiBot(discord.Client):
         folders = [folder.path for folder in self.service.library.folders]
         self._watch_task = asyncio.create_task(keep_fresh(self.service, folders, self.watch))
 
-    def prepare_quiz(self) -> None:
-        """Make all quiz items now, off the event loop. They are made when first needed:
-        an answer needs its hits' alone, but /quiz, its topic list and the buttons need
-        them all, which takes a second or two at 10,000 sections."""
-        quiz = self.service.quiz
-        self._quiz_task = asyncio.create_task(asyncio.to_thread(lambda: quiz.items))
+    def prepare_quiz(self) -> asyncio.Task:
+        """Make all quiz items and their topics now, off the event loop. They are made
+        when first needed: an answer needs its hits' alone, but /quiz, its topic list and
+        the buttons need them all, which takes a second or two at 10,000 sections."""
+        self._quiz_for = self.service.quiz
+        self._quiz_task = asyncio.create_task(asyncio.to_thread(self.service.topics))
+        self._quiz_task.add_done_callback(self._remember_topics)
+        return self._quiz_task
+
+    def _remember_topics(self, task: asyncio.Task) -> None:
+        if task.cancelled():
+            return
+        if task.exception() is not None:
+            log.error("quiz items not made", exc_info=task.exception())
+            return
+        self._known_topics = task.result()
+
+    async def quiz_topics(self) -> tuple[str, ...]:
+        """The quiz's topics without blocking the event loop: made off it (by the task
+        prepare_quiz started for the current notes, or a new one after the watcher
+        swapped them in), waited for at most topics_wait seconds; while they are still
+        being made, the topics known so far (none before the first are made)."""
+        task = self._quiz_task
+        if task is None or self._quiz_for is not self.service.quiz:
+            task = self.prepare_quiz()
+        if not task.done():
+            try:
+                await asyncio.wait_for(asyncio.shield(task), self.topics_wait)
+            except TimeoutError:
+                return self._known_topics
+        if task.cancelled() or task.exception() is not None:
+            return self._known_topics
+        return task.result()
 
     async def close(self) -> None:
         for task in (self._heartbeat_task, self._watch_task):
@@ -200,7 +233,7 @@ def _add_commands(bot: ManabiBot) -> None:
 
     @quiz.autocomplete("topic")
     async def quiz_topic(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        topics = [t for t in bot.service.topics() if current.lower() in t.lower()]
+        topics = [t for t in await bot.quiz_topics() if current.lower() in t.lower()]
         return [app_commands.Choice(name=formatting.clip(t, 100), value=t[:100]) for t in topics[:25]]
 
     @tree.command(name="stats", description="あなたの学習状況を表示します")
