@@ -207,9 +207,10 @@ def test_a_hit_that_matches_only_generic_nouns_is_no_answer(analyzer):
 
 NUMBERED_NOTES = """# RAID
 
-- RAID5: パリティを分散して持つ。構成の最低台数は 3 台。6 台や 50 台の構成もある
+- RAID5: パリティを分散して持つ。構成の最低台数は 3 台。7 台や 50 台の構成もある
 - RAID 10: RAID1 のミラーを RAID0 でストライピングする。構成の最低台数は 4 台
 - mdadm: Linux のソフトウェア RAID を組むコマンド
+- RAID-60: RAID6 の組を RAID0 で束ねる
 
 # Windows Subsystem for Linux 2
 
@@ -224,10 +225,12 @@ def numbered_service(tmp_path_factory, analyzer: Analyzer) -> AnswerService:
     return AnswerService(folder, analyzer)
 
 
-@pytest.mark.parametrize("question", ["RAID50の構成と最低台数は？", "RAID6は何台から組める？", "ＲＡＩＤ６０の最低台数"])
+@pytest.mark.parametrize(
+    "question", ["RAID50の構成と最低台数は？", "RAID7は何台から組める？", "ＲＡＩＤ５５の最低台数", "RAID50の"]
+)
 def test_a_numbered_name_the_notes_never_write_is_refused(numbered_service, question):
-    # The notes know RAID, 構成, 最低台数, 6 and 50, and RAID5, RAID 10: not RAID50,
-    # RAID6 nor RAID60.
+    # The notes know RAID, 構成, 最低台数, 7 and 50, and RAID5, RAID 10: not RAID50,
+    # RAID7 nor RAID55.
     assert numbered_service.ask(question).hits == ()
 
 
@@ -237,7 +240,8 @@ def test_a_numbered_name_the_notes_never_write_is_refused(numbered_service, ques
         ("RAID5の最低台数は？", 3),
         ("RAID10の最低台数は？", 4),  # written "RAID 10"
         ("RAID-10の最低台数は？", 4),
-        ("WSL2でLinuxカーネルはどう動く？", 9),  # spelled out in words
+        ("RAID60の組とは？", 6),  # written "RAID-60"
+        ("WSL2でLinuxカーネルはどう動く？", 10),  # spelled out in words
         # Linux6 only qualifies what is asked about, the command the notes explain.
         ("Linux6のmdadmとは？", 5),
     ],

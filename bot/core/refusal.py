@@ -172,8 +172,8 @@ def _written_somehow(name: str, idf: Callable[[str], float | None], written: Cal
     parts = re.findall(r"[^\W\d_]+|\d+", name)
     if len(parts) > 1 and any(written(sep.join(parts)) for sep in (" ", "-")):
         return True
-    letters = parts[0] if parts and parts[0].isalpha() else ""
-    return bool(letters) and idf(letters) is not None and not written(letters)
+    letters = parts[0]  # a numbered name starts with its letters
+    return idf(letters) is not None and not written(letters)
 
 
 def _qualifies(end: int, mains: Sequence[Token], text: str) -> bool:
