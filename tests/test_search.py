@@ -307,3 +307,15 @@ def test_the_report_counts_answerable_questions_refused(analyzer):
     report = evaluate(search, questions)
     assert (report.answerable, report.wrongly_refused, report.refused) == (2, 1, 1)
     assert "answerable refused: 1/2" in report.lines()
+
+
+def test_a_when_question_finds_the_section_that_writes_a_date(analyzer):
+    text = (
+        "# ENI\n\n"
+        "Lambda への Hyperplane ENI の導入で起動が変わった。\n\n"
+        "Lambda への Hyperplane ENI の導入は 2019 年で、それより前は起動にとても時間がかかることがあった。\n"
+    )
+    search = _search(analyzer, text)
+    # Without いつ, the shorter section is the better one; asked when, the dated one.
+    assert search.search("LambdaへのHyperplane ENIの導入", 3)[0].section.line_start == 3
+    assert search.search("LambdaへのHyperplane ENIの導入はいつ？", 3)[0].section.line_start == 5

@@ -52,12 +52,22 @@ BIGRAM_WEIGHT = 0.15
 PROXIMITY_WEIGHT = 0.1
 PROXIMITY_CHARS = 16
 
-# A question asking why (なぜ, 理由, 原因, why) wants the section that gives a cause: one
-# whose text or own heading says 原因, 理由, ので, だから, ため… gets CAUSE_WEIGHT more of its
-# fused score (0..1).
-CAUSE_WEIGHT = 0.1
-_WHY = re.compile(r"なぜ|何故|どうして|理由|原因|\bwhy\b", re.IGNORECASE)
-_CAUSE = re.compile(r"原因|理由|せい[でだ]|なぜなら|だから|\bbecause\b|\bdue to\b", re.IGNORECASE)
+# A question asking for a kind of answer wants the section that gives one: asked why
+# (なぜ, 理由, 原因, why), a section whose text or own heading gives a cause (原因, 理由,
+# だから, because ...); asked when (いつ, 何年), one that writes a date; asked how many
+# (何台, いくつ), one that writes a number. Such a section gets ANSWER_TYPE_WEIGHT more
+# of its fused score (0..1).
+ANSWER_TYPE_WEIGHT = 0.1
+ANSWER_TYPES = (
+    (
+        re.compile(r"なぜ|何故|どうして|理由|原因|\bwhy\b", re.IGNORECASE),
+        re.compile(r"原因|理由|せい[でだ]|なぜなら|だから|\bbecause\b|\bdue to\b", re.IGNORECASE),
+    ),
+    (
+        re.compile(r"いつ|何年|何月|何日|何世紀|何時代|\bwhen\b", re.IGNORECASE),
+        re.compile(r"\d\s*[年月日]|世紀|時代|\b(?:1[0-9]|20)\d\d\b"),
+    ),
+)
 
 # The weighed top k is taken from this many more of the index's best: a section
 # outside them would need a score over 1/0.7 times theirs to be missed.
@@ -244,8 +254,9 @@ class SectionSearch:
         tokens = self.question_tokens(question)
         query = [t.term for t in tokens]
         scored = self._near(tokens, self._fused(question, query, k + PRIOR_POOL), k)
-        if _WHY.search(question):
-            scored = self._causes(scored)
+        wanted = [answer for asked, answer in ANSWER_TYPES if asked.search(question)]
+        if wanted:
+            scored = self._answer_types(scored, wanted)
         top = self._prior(scored, query, k)
         best = top[0].matched if top else ()  # the refusal rule weighs the question's own best
         pair = comparison(question)
@@ -302,13 +313,15 @@ class SectionSearch:
             out.append((doc, score + PROXIMITY_WEIGHT * near / len(pairs)))
         return out
 
-    def _causes(self, scored: list[tuple[int, float]]) -> list[tuple[int, float]]:
-        """scored with CAUSE_WEIGHT more for each section that gives a cause."""
+    def _answer_types(self, scored: list[tuple[int, float]], wanted: list[re.Pattern]) -> list[tuple[int, float]]:
+        """scored with ANSWER_TYPE_WEIGHT more for each section that gives an answer of
+        a wanted kind (ANSWER_TYPES), in its text or its own heading."""
         out = []
         for doc, score in scored:
             section = self.sections[doc]
-            cause = _CAUSE.search(section.text) or (section.headings and _CAUSE.search(section.headings[-1]))
-            out.append((doc, score + CAUSE_WEIGHT if cause else score))
+            own = section.headings[-1] if section.headings else ""
+            given = any(pattern.search(section.text) or pattern.search(own) for pattern in wanted)
+            out.append((doc, score + ANSWER_TYPE_WEIGHT if given else score))
         return out
 
     def _tokens_of(self, doc: int, wanted: frozenset[str] | None) -> list[tuple[str, int, int]]:
