@@ -29,7 +29,9 @@ that weight a section holds. Three rules on top:
   letters out in words (WSL2 for Windows Subsystem for Linux 2), nor give it another
   name in the glossary, the question is refused, unless it only qualifies a name after
   its の (Linux6のmdadm is about mdadm).
-- A section that holds only generic nouns of the question (仕組み, 違い) covers none of it.
+- Hits that hold only words saying how the question is asked (generic nouns such as
+  仕組み, formal nouns such as ため and とき, verbs and adverbs such as どう) cover none
+  of it (says_what): at least one of the top hits must hold what it is about.
 """
 
 from __future__ import annotations
@@ -51,6 +53,9 @@ GENERIC_NOUNS = frozenset(
     効果 影響 用途 特性 性能 機能 役目 範囲 点
     """.split()
 )
+
+# Nouns that only shape a sentence (ため, とき, こと: Sudachi's normalized forms) and 何.
+FORMAL_NOUNS = frozenset("為 時 事 物 所 様 際 何 中 上 内 後 前 以上 以下 以外 ため とき こと もの".split())
 
 _GENERIC_LENGTHS = sorted({len(g) for g in GENERIC_NOUNS if len(g) > 1})
 _JOINERS = frozenset("-._")
@@ -233,9 +238,17 @@ def coverage(
         if can_match and (t.term in matched or names_matched):
             found.add(t.term)
     total = sum(weight.values())
-    if not found - GENERIC_NOUNS:
-        return 0.0  # 仕組み, 違い alone say what kind of answer is wanted, not what it is about
     return sum(weight[t] for t in found) / total if total else 0.0
+
+
+def says_what(tokens: Iterable[Token], matched: Collection[str]) -> bool:
+    """Whether matched holds a word that says what the question is about: not only its
+    generic nouns (仕組み, 違い), formal nouns (ため, とき, 何) or phrasing words (どう,
+    消す), which say how it is asked. "io_uringの仕組みは？" is not answered by any
+    section that says 仕組み."""
+    return any(
+        t.term in matched and not (t.phrasing or t.term in GENERIC_NOUNS or t.term in FORMAL_NOUNS) for t in tokens
+    )
 
 
 def is_english_phrased(text: str) -> bool:

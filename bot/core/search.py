@@ -14,7 +14,7 @@ from bot.core.glossary import Glossary
 from bot.core.index import BM25Index, Scored, char_bigrams
 from bot.core.models import Hit, Section
 from bot.core.morphology import Morpheme
-from bot.core.refusal import QueryToken, coverage, read_question
+from bot.core.refusal import QueryToken, coverage, read_question, says_what
 
 # How much of the question's weight (see SectionSearch._coverage) the best section must
 # cover to be an answer. Chosen on tests/data/questions.jsonl with
@@ -270,6 +270,8 @@ class SectionSearch:
             for s in top
             if s.matched
         )
+        if not says_what(tokens, {term for s in top for term in s.matched}):
+            return Ranking(hits, 0.0)  # only words that phrase the question were found
         return Ranking(hits, self._coverage(tokens, best) if hits else 0.0)
 
     def _fused(self, question: str, query: list[str], k: int) -> list[tuple[int, float]]:
