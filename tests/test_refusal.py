@@ -269,3 +269,11 @@ def test_identifiers_are_letters_run_into_digits(analyzer):
     assert identifiers("RAID50とIPv6とＨＴＴＰ３") == [(0, 6, "raid50"), (7, 11, "ipv6"), (12, 17, "http3")]
     # Not a piece of a longer joined word, nor letters or digits alone.
     assert identifiers("x86-64 と VT-x と pg_stat2 と NUMA と 2024年") == []
+
+
+@pytest.mark.parametrize("question", ["RDB と AOF のどっちがいい？", "ROW_NUMBER と NTILE の違いは？", "RDB　と　AOF の違い"])
+def test_a_comparison_typed_with_spaces_is_still_a_comparison(analyzer, question):
+    from bot.core.refusal import comparison_spans
+
+    spans = comparison_spans(analyzer.morphemes(question), question)
+    assert len(spans) == 2 and [question[b:e] for b, e in spans][1] in ("AOF", "NTILE")

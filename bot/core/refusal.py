@@ -279,9 +279,11 @@ def comparison_spans(morphemes: Sequence[Morpheme], text: str) -> list[tuple[int
         second = _phrase_before(morphemes, i)
         if second is None:
             continue
-        start = next(k for k, x in enumerate(morphemes) if x.begin == second[0])
-        if start > 0 and morphemes[start - 1].surface in ("と", "、", "や"):
-            first = _phrase_before(morphemes, start - 1)
+        joiner = next(k for k, x in enumerate(morphemes) if x.begin == second[0]) - 1
+        while joiner > 0 and morphemes[joiner].is_space:  # "RDB と AOF"
+            joiner -= 1
+        if joiner >= 0 and morphemes[joiner].surface in ("と", "、", "や"):
+            first = _phrase_before(morphemes, joiner)
             if first:
                 spans += [first, second]
     for match in _ENGLISH_PAIR.finditer(text):
