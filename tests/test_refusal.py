@@ -223,6 +223,12 @@ NUMBERED_NOTES = """# RAID
 - mdadm: Linux のソフトウェア RAID を組むコマンド
 - RAID-60: RAID6 の組を RAID0 で束ねる
 
+# TLS
+
+- TLS 1.3 ではハンドシェイクが 1 往復になった
+- v1.2 までは 2 往復
+- Python3.12 の ssl モジュールは TLS 1.3 を使う
+
 # Windows Subsystem for Linux 2
 
 - Linux カーネルが軽量な仮想マシンで動く
@@ -237,7 +243,8 @@ def numbered_service(tmp_path_factory, analyzer: Analyzer) -> AnswerService:
 
 
 @pytest.mark.parametrize(
-    "question", ["RAID50の構成と最低台数は？", "RAID7は何台から組める？", "ＲＡＩＤ５５の最低台数", "RAID50の"]
+    "question",
+    ["RAID50の構成と最低台数は？", "RAID7は何台から組める？", "ＲＡＩＤ５５の最低台数", "RAID50の", "TLS 1.4 のハンドシェイクは何往復？"],
 )
 def test_a_numbered_name_the_notes_never_write_is_refused(numbered_service, question):
     # The notes know RAID, 構成, 最低台数, 7 and 50, and RAID5, RAID 10: not RAID50,
@@ -252,7 +259,10 @@ def test_a_numbered_name_the_notes_never_write_is_refused(numbered_service, ques
         ("RAID10の最低台数は？", 4),  # written "RAID 10"
         ("RAID-10の最低台数は？", 4),
         ("RAID60の組とは？", 6),  # written "RAID-60"
-        ("WSL2でLinuxカーネルはどう動く？", 10),  # spelled out in words
+        ("TLS1.3のハンドシェイクは何往復？", 10),
+        ("TLS v1.2 のハンドシェイクは何往復？", 11),  # v1.2 written in a section about TLS
+        ("Python 3.12 の ssl モジュール", 12),  # written without the space
+        ("WSL2でLinuxカーネルはどう動く？", 16),  # spelled out in words
         # Linux6 only qualifies what is asked about, the command the notes explain.
         ("Linux6のmdadmとは？", 5),
     ],
@@ -266,7 +276,9 @@ def test_a_numbered_name_the_notes_write_somehow_is_answered(numbered_service, q
 def test_identifiers_are_letters_run_into_digits(analyzer):
     from bot.core.refusal import identifiers
 
-    assert identifiers("RAID50とIPv6とＨＴＴＰ３") == [(0, 6, "raid50"), (7, 11, "ipv6"), (12, 17, "http3")]
+    assert identifiers("RAID50とIPv6とＨＴＴＰ３") == [(0, 6, "raid50"), (7, 11, "ip v6"), (12, 17, "http3")]
+    # A name and its version, spaced or not.
+    assert identifiers("TLS 1.4 と Python3.14 と cgroups v3") == [(0, 7, "tls 1.4"), (10, 20, "python 3.14"), (23, 33, "cgroups v3")]
     # Not a piece of a longer joined word, nor letters or digits alone.
     assert identifiers("x86-64 と VT-x と pg_stat2 と NUMA と 2024年") == []
 

@@ -24,11 +24,12 @@ that weight a section holds. Three rules on top:
   question is refused: the notes know asyncio, not its TaskGroup. A name alone
   ("cgroupで制限できるリソース") only weighs: it may be the learner's own word for
   something the notes hold.
-- A numbered name (letters run into digits: RAID50, IPv7, HTTP3) names one version or
-  model. When the notes never write it, nor write it spaced (RAID 50), nor spell its
-  letters out in words (WSL2 for Windows Subsystem for Linux 2), nor give it another
-  name in the glossary, the question is refused, unless it only qualifies a name after
-  its の (Linux6のmdadm is about mdadm).
+- A numbered name (letters run into digits: RAID50, IPv7, HTTP3; a name and its
+  version: TLS 1.4, cgroups v3) names one version or model. When the notes never write
+  it, nor write it spaced (RAID 50), nor spell its letters out in words (WSL2 for
+  Windows Subsystem for Linux 2), nor write the version in a section naming the name,
+  nor give it another name in the glossary, the question is refused, unless it only
+  qualifies a name after its の (Linux6のmdadm is about mdadm).
 - Hits that hold only words saying how the question is asked (generic nouns such as
   仕組み, formal nouns such as ため and とき, verbs and adverbs such as どう) cover none
   of it (says_what): at least one of the top hits must hold what it is about.
@@ -62,6 +63,12 @@ _JOINERS = frozenset("-._")
 _LATIN = re.compile(r"[A-Za-z]+")
 # A Latin word, letters and digits together, not inside a longer word joined by - . _
 _IDENTIFIER = re.compile(r"(?<![\w.\-])[A-Za-z][A-Za-z0-9]*(?![\w\-]|\.\w)", re.ASCII)
+# A name and its version: "TLS 1.4", "Python3.14", "cgroups v3".
+_VERSIONED = re.compile(
+    r"(?<![\w.\-])(?P<name>[A-Za-z][A-Za-z0-9]*?[A-Za-z])[ \u3000]?(?P<version>[vV]\d+(?:\.\d+)*|\d+(?:\.\d+)+)"
+    r"(?![\w\-]|\.\d)",
+    re.ASCII,
+)
 _KATAKANA = re.compile(r"[\u30a0-\u30ffー]+")
 _NOUNISH = frozenset({"名詞", "接頭辞", "接尾辞"})
 # A question asked in English opens with one of these (or has several English words).
@@ -155,25 +162,33 @@ def read_question(
 
 def identifiers(text: str) -> list[tuple[int, int, str]]:
     """(begin, end, case-folded name) of each numbered name text writes: Latin letters
-    run into digits (RAID50, IPv7, HTTP3). Such a name means one version or model;
-    notes that never write it (nor a glossary name of it) do not cover it, however
-    much of the rest of the question they hold."""
+    run into digits (RAID50, IPv7, HTTP3), or a name and its version ("TLS 1.4",
+    "cgroups v3": the name, a space and the version). Such a name means one version or
+    model; notes that never write it (nor a glossary name of it) do not cover it,
+    however much of the rest of the question they hold."""
     folded = unicodedata.normalize("NFKC", text)  # ＲＡＩＤ５０ too, where offsets stay
+    source = folded if len(folded) == len(text) else text
     out = []
-    for match in _IDENTIFIER.finditer(folded if len(folded) == len(text) else text):
+    for match in _VERSIONED.finditer(source):
+        out.append((match.start(), match.end(), f"{match['name']} {match['version']}".casefold()))
+    for match in _IDENTIFIER.finditer(source):
         word = match.group()
-        if any(c.isdigit() for c in word):
+        if any(c.isdigit() for c in word) and not any(b <= match.start() < e for b, e, _ in out):
             out.append((match.start(), match.end(), word.casefold()))
-    return out
+    return sorted(out)
 
 
-def _written_somehow(name: str, idf: Callable[[str], float | None], written: Callable[[str], bool]) -> bool:
+def _written_somehow(name: str, idf: Callable[[str], float | None], written: Callable[..., bool]) -> bool:
     """Whether the notes write name, or write it with a space or hyphen where its letters
     meet its digits (RAID 50, RAID-50 for RAID50), or spell its letters out in words
     (WSL2 for "Windows Subsystem for Linux 2": the analyzer's acronym wsl is a term they
-    hold, but no section writes wsl)."""
+    hold, but no section writes wsl). A name and its version ("tls 1.4") are also
+    written when one section writes both (a "v2" item under a cgroups heading)."""
     if written(name):
         return True
+    if " " in name:
+        base, version = name.split(" ", 1)
+        return written(version, base)  # Python3.12 too: both in one section
     parts = re.findall(r"[^\W\d_]+|\d+", name)
     if len(parts) > 1 and any(written(sep.join(parts)) for sep in (" ", "-")):
         return True
@@ -201,7 +216,7 @@ def coverage(
     matched: Collection[str],
     idf: Callable[[str], float | None],
     max_idf: float,
-    written: Callable[[str], bool] | None = None,
+    written: Callable[..., bool] | None = None,
 ) -> float:
     """The share of the question's weight (0..1) that the section whose terms include
     matched holds; 0 when a compared Latin name is unknown to the notes, or a topic's

@@ -374,10 +374,11 @@ class SectionSearch:
         as a part of something (asyncioのTaskGroup) that no section writes."""
         return coverage(question, frozenset(matched), self.index.idf, self.index.max_idf(), self.written)
 
-    def written(self, name: str) -> bool:
+    def written(self, name: str, also: str = "") -> bool:
         """Whether some section writes name (case-folded, NFKC), even inside a longer
-        word (cgroup in cgroups): the sections holding all its letter pairs are read."""
-        pairs = list(dict.fromkeys(char_bigrams(name)))
+        word (cgroup in cgroups), and also too when given: the sections holding all
+        their letter pairs are read."""
+        pairs = list(dict.fromkeys(char_bigrams(name) + char_bigrams(also)))
         if not pairs:
             return True
         idfs = [self.bigrams.idf(p) for p in pairs]
@@ -385,6 +386,7 @@ class SectionSearch:
             return False
         for doc in self.bigrams.docs(pairs[idfs.index(max(idfs))]):
             if all(self.bigrams.holds(doc, p) for p in pairs):
-                if name in unicodedata.normalize("NFKC", searchable_text(self.sections[doc])).casefold():
+                text = unicodedata.normalize("NFKC", searchable_text(self.sections[doc])).casefold()
+                if name in text and also in text:
                     return True
         return False
