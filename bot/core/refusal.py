@@ -31,8 +31,8 @@ that weight a section holds. Three rules on top:
   nor give it another name in the glossary, the question is refused, unless it only
   qualifies a name after its の (Linux6のmdadm is about mdadm).
 - Hits that hold only words saying how the question is asked (generic nouns such as
-  仕組み, formal nouns such as ため and とき, verbs and adverbs such as どう) cover none
-  of it (says_what): at least one of the top hits must hold what it is about.
+  仕組み, formal nouns such as ため and とき, asking words such as どう and 分かる)
+  cover none of it (says_what): at least one of the top hits must hold what it is about.
 """
 
 from __future__ import annotations
@@ -57,6 +57,10 @@ GENERIC_NOUNS = frozenset(
 
 # Nouns that only shape a sentence (ため, とき, こと: Sudachi's normalized forms) and 何.
 FORMAL_NOUNS = frozenset("為 時 事 物 所 様 際 何 中 上 内 後 前 以上 以下 以外 ため とき こと もの".split())
+
+# Words that ask rather than name (Sudachi's normalized forms): どう, 何故, and verbs and
+# adjectives of knowing and judging. A verb such as 振り分ける can be what is asked about.
+ASKING_WORDS = frozenset("どう 何故 如何 言う 思う 分かる 知る 教える 違う 良い 悪い".split())
 
 _GENERIC_LENGTHS = sorted({len(g) for g in GENERIC_NOUNS if len(g) > 1})
 _JOINERS = frozenset("-._")
@@ -258,11 +262,12 @@ def coverage(
 
 def says_what(tokens: Iterable[Token], matched: Collection[str]) -> bool:
     """Whether matched holds a word that says what the question is about: not only its
-    generic nouns (仕組み, 違い), formal nouns (ため, とき, 何) or phrasing words (どう,
-    消す), which say how it is asked. "io_uringの仕組みは？" is not answered by any
+    generic nouns (仕組み, 違い), formal nouns (ため, とき, 何) or asking words (どう,
+    分かる), which say how it is asked. "io_uringの仕組みは？" is not answered by any
     section that says 仕組み."""
     return any(
-        t.term in matched and not (t.phrasing or t.term in GENERIC_NOUNS or t.term in FORMAL_NOUNS) for t in tokens
+        t.term in matched and not (t.term in GENERIC_NOUNS or t.term in FORMAL_NOUNS or t.term in ASKING_WORDS)
+        for t in tokens
     )
 
 
