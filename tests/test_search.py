@@ -319,3 +319,27 @@ def test_a_when_question_finds_the_section_that_writes_a_date(analyzer):
     # Without いつ, the shorter section is the better one; asked when, the dated one.
     assert search.search("LambdaへのHyperplane ENIの導入", 3)[0].section.line_start == 3
     assert search.search("LambdaへのHyperplane ENIの導入はいつ？", 3)[0].section.line_start == 5
+
+
+def test_a_definition_question_finds_the_section_that_defines_the_term(analyzer):
+    text = (
+        "# ARP\n\n"
+        "1. ARP 要求で IP アドレスの持ち主を ARP で探す\n"
+        "2. ARP 応答で MAC アドレスを返す\n\n"
+        "ARP は IP アドレスから MAC アドレスを調べるプロトコルで、結果はキャッシュされる。\n"
+    )
+    search = _search(analyzer, text)
+    for question in ("ARPって何？", "ARPとは", "What is ARP?", "ARPは何？"):
+        assert search.search(question, 3)[0].section.line_start == 6, question
+    assert search.search("ARP 要求で持ち主を探す", 3)[0].section.line_start == 3
+
+
+@pytest.mark.parametrize(
+    "question, term",
+    [("ARPって何？", "ARP"), ("EPTとは", "EPT"), ("What is false sharing?", "false sharing"), ("RAID6は何？", "RAID6"),
+     ("RAID6は何台まで", ""), ("KVMとQEMUの違いは？", "")],
+)
+def test_defined_term(question, term):
+    from bot.core.search import defined_term
+
+    assert defined_term(question) == term

@@ -69,6 +69,23 @@ ANSWER_TYPES = (
     ),
 )
 
+# "Xとは", "Xって何", "What is X": the section that starts by defining X ("X は …",
+# "X: …", "X（…）は") is the answer a learner wants first.
+_DEFINITION = (
+    re.compile(r"^\s*(?P<term>[^、。？?！!\s]{1,40}?)\s*(?:とは|って(?:何|なに|なん)|ってどういう|は(?:何|なに)(?:ですか)?\s*[？?]?\s*$)"),
+    re.compile(r"^\s*what\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?P<term>[^?]{1,40}?)\s*\??\s*$", re.IGNORECASE),
+)
+
+
+def defined_term(question: str) -> str:
+    """The term a question asks the definition of, as written ("ARP" of "ARPって何？"), or ""."""
+    for pattern in _DEFINITION:
+        match = pattern.match(unicodedata.normalize("NFKC", question))
+        if match:
+            return match["term"]
+    return ""
+
+
 # The weighed top k is taken from this many more of the index's best: a section
 # outside them would need a score over 1/0.7 times theirs to be missed.
 PRIOR_POOL = 20
@@ -255,6 +272,9 @@ class SectionSearch:
         query = [t.term for t in tokens]
         scored = self._near(tokens, self._fused(question, query, k + PRIOR_POOL), k)
         wanted = [answer for asked, answer in ANSWER_TYPES if asked.search(question)]
+        defined = defined_term(question)
+        if defined:
+            wanted.append(re.compile(r"^[-*+\s]*(?:\d+[.)]\s*)?" + re.escape(defined) + r"\s*(?:[（(:：は]|とは|って)", re.IGNORECASE))
         if wanted:
             scored = self._answer_types(scored, wanted)
         top = self._prior(scored, query, k)
