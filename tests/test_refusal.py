@@ -292,3 +292,64 @@ def test_a_comparison_typed_with_spaces_is_still_a_comparison(analyzer, question
 
     spans = comparison_spans(analyzer.morphemes(question), question)
     assert len(spans) == 2 and [question[b:e] for b, e in spans][1] in ("AOF", "NTILE")
+
+
+COMPARISONS = [
+    ("KVM vs QEMU", ["KVM", "QEMU"]),
+    ("KVM vs. QEMU", ["KVM", "QEMU"]),
+    ("KVM versus QEMU", ["KVM", "QEMU"]),
+    ("KVM VERSUS QEMU", ["KVM", "QEMU"]),
+    ("KVM 対 QEMU", ["KVM", "QEMU"]),
+    ("KVMとQEMU、どっちが速い？", ["KVM", "QEMU"]),
+    ("KVMとQEMU，どちらが速い？", ["KVM", "QEMU"]),
+    ("KVMとQEMUのどちらが速い？", ["KVM", "QEMU"]),
+    ("KVMとQEMUではどっちが速い？", ["KVM", "QEMU"]),
+    ("KVMとQEMUの違い", ["KVM", "QEMU"]),
+    ("KVMとQEMUの差は？", ["KVM", "QEMU"]),
+    ("KVMとQEMUはどう違う？", ["KVM", "QEMU"]),
+    ("KVMとQEMUは何が違う？", ["KVM", "QEMU"]),
+    ("KVMとQEMUはなにが違う？", ["KVM", "QEMU"]),
+    ("KVMやQEMUの違い", ["KVM", "QEMU"]),
+    ("KVM、QEMUの違い", ["KVM", "QEMU"]),
+    ("difference between KVM and QEMU", ["KVM", "QEMU"]),
+    ("仮想化 と コンテナ の違い", ["仮想化", "コンテナ"]),
+    # Two comparisons in one question keep all four sides.
+    ("KVMとQEMUの違いとVT-xとVT-dの違い", ["KVM", "QEMU", "VT-x", "VT-d"]),
+    ("KVM vs QEMU、VT-x vs VT-d", ["KVM", "QEMU", "VT-x", "VT-d"]),
+    ("KVMとQEMUの違い、difference between VT-x and VT-d", ["KVM", "QEMU", "VT-x", "VT-d"]),
+    # Not comparisons.
+    ("KVMの違い", []),
+    ("どっちが速い？", []),
+]
+
+
+@pytest.mark.parametrize("question, sides", COMPARISONS)
+def test_comparison_spans_find_each_side(analyzer, question, sides):
+    from bot.core.refusal import comparison_spans
+
+    assert [question[b:e] for b, e in comparison_spans(analyzer.morphemes(question), question)] == sides
+
+
+def test_identifiers_keep_offsets_when_folding_would_move_them():
+    from bot.core.refusal import identifiers
+
+    # ㌔ folds to two letters (キロ): the offsets stay those of the question as typed.
+    assert identifiers("㌔RAID50") == [(1, 7, "raid50")]
+
+
+VERSION_NOTES = """# TLS
+
+- TLS 1.3 ではハンドシェイクが 1 往復で済む
+
+# zlib
+
+- zlib 1.4 で圧縮が速くなった
+"""
+
+
+def test_a_version_written_only_beside_another_name_does_not_cover_it(tmp_path, analyzer):
+    (tmp_path / "notes.md").write_text(VERSION_NOTES, encoding="utf-8")
+    service = AnswerService(tmp_path, analyzer)
+    assert service.ask("TLS 1.3 の往復は？").hits
+    # 1.4 is written, and TLS is, but never together: TLS 1.4 is not in the notes.
+    assert service.ask("TLS 1.4 の往復は？").hits == ()
