@@ -353,3 +353,49 @@ def test_a_version_written_only_beside_another_name_does_not_cover_it(tmp_path, 
     assert service.ask("TLS 1.3 の往復は？").hits
     # 1.4 is written, and TLS is, but never together: TLS 1.4 is not in the notes.
     assert service.ask("TLS 1.4 の往復は？").hits == ()
+
+
+ASPECT_NOTES = """# 仮想化
+
+- 準仮想化: ゲストを改造してハイパーコールを呼ばせる。Xen が有名
+- Xen の後継として KVM が広く使われるようになった
+- ソフトウェアのライセンスは GPL が多い
+"""
+
+
+@pytest.fixture(scope="module")
+def aspect_service(tmp_path_factory, analyzer: Analyzer) -> AnswerService:
+    folder = tmp_path_factory.mktemp("aspects")
+    (folder / "notes.md").write_text(ASPECT_NOTES, encoding="utf-8")
+    return AnswerService(folder, analyzer)
+
+
+def test_a_loanword_aspect_of_a_known_name_the_notes_never_use_is_refused(aspect_service):
+    # The notes know Xen, not its ドキュメント (a word they never write).
+    assert aspect_service.ask("準仮想化でハイパーコールを呼ばせるXenのドキュメントは？").hits == ()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Xenのライセンスは？",  # ライセンス is written (of software in general): it weighs
+        "Xenの後継は？",  # the notes say it
+    ],
+)
+def test_an_aspect_the_notes_write_only_weighs(aspect_service, question):
+    assert aspect_service.ask(question).hits
+
+
+def test_unknown_aspect_reads_x_no_y(analyzer):
+    from bot.core.refusal import unknown_aspect
+
+    idf = {"xen": 1.0, "pg": 1.0}.get
+    never = lambda *names: False  # noqa: E731 - no section writes anything
+    assert unknown_aspect(read_question(analyzer, "Xenのドキュメントの場所は？"), "Xenのドキュメントの場所は？", idf, never) == "ドキュメント"
+    # Kanji may be the learner's word for what the notes say otherwise (派生 for 後継).
+    assert unknown_aspect(read_question(analyzer, "Xenの派生は？"), "Xenの派生は？", idf, never) == ""
+    # Generic words of the aspect do not count; a name the notes don't know is another rule's.
+    assert unknown_aspect(read_question(analyzer, "Xenの仕組みは？"), "Xenの仕組みは？", idf, never) == ""
+    assert unknown_aspect(read_question(analyzer, "Hyperのドキュメント"), "Hyperのドキュメント", idf, never) == ""
+    # Written in the notes: not unknown.
+    assert unknown_aspect(read_question(analyzer, "Xenのドキュメント"), "Xenのドキュメント", idf, lambda *n: True) == ""

@@ -205,6 +205,7 @@ def test_prose_that_explains_a_command_outranks_the_code_naming_it(analyzer):
 
 def test_word_and_bigram_scores_are_fused_over_their_best(analyzer, monkeypatch):
     monkeypatch.setattr(search_module, "PROXIMITY_WEIGHT", 0.0)  # the fusion alone
+    monkeypatch.setattr(search_module, "ANSWER_TYPE_WEIGHT", 0.0)
     notes = "# a\n\n- 仮想化の話。\n- 準仮想化はゲストが協力する。\n- コンテナの話。\n"
     search = _search(analyzer, notes)
     question = "準仮想化とは？"

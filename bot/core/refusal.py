@@ -30,6 +30,9 @@ that weight a section holds. Three rules on top:
   Windows Subsystem for Linux 2), nor write the version in a section naming the name,
   nor give it another name in the glossary, the question is refused, unless it only
   qualifies a name after its の (Linux6のmdadm is about mdadm).
+- A loanword asked of a Latin name the notes know ("Xenのドキュメント": katakana right
+  after the name's の) that the notes never write: the notes know the name, never that
+  side of it (unknown_aspect). A kanji word there only weighs.
 - Hits that hold only words saying how the question is asked (generic nouns such as
   仕組み, formal nouns such as ため and とき, asking words such as どう and 分かる)
   cover none of it (says_what): at least one of the top hits must hold what it is about.
@@ -258,6 +261,37 @@ def coverage(
             found.add(t.term)
     total = sum(weight.values())
     return sum(weight[t] for t in found) / total if total else 0.0
+
+
+def unknown_aspect(
+    tokens: Sequence[Token], text: str, idf: Callable[[str], float | None], written: Callable[..., bool]
+) -> str:
+    """The loanword Y of the first "XのY" of the question whose X is a Latin name the
+    notes know and whose Y (the noun phrase right after the の, less its generic words)
+    is katakana the notes never write, or "": the notes know Xen, never its ライセンス,
+    and MySQL, never its バイナリログ. A Y in kanji is often the learner's own word for
+    what the notes say otherwise (KVMの役割分担, CFSの後継), so it only weighs."""
+    mains = sorted((t for t in tokens if not t.part), key=lambda t: t.begin)
+    for i, m in enumerate(mains):
+        if not (text.startswith("の", m.end) and _LATIN.search(text, m.begin, m.end)):
+            continue
+        first = i
+        while first > 0 and _joined(mains[first - 1], mains[first], text):
+            first -= 1
+        aspect: list[Token] = []
+        for t in mains[i + 1 :]:
+            follows = (t.begin == aspect[-1].end or _joined(aspect[-1], t, text)) if aspect else t.begin == m.end + 1
+            if not follows or t.phrasing:
+                break
+            aspect.append(t)
+        terms = [t.term for t in aspect if not _generic(t.term) and t.term not in FORMAL_NOUNS]
+        if not terms or not all(_katakana(t) and idf(t) is None for t in terms):
+            continue
+        if all(idf(t.term) is not None for t in mains[first : i + 1]):
+            phrase = unicodedata.normalize("NFKC", text[aspect[0].begin : aspect[-1].end]).casefold()
+            if not written(phrase):
+                return phrase
+    return ""
 
 
 def says_what(tokens: Iterable[Token], matched: Collection[str]) -> bool:

@@ -14,7 +14,7 @@ from bot.core.glossary import Glossary
 from bot.core.index import BM25Index, Scored, char_bigrams
 from bot.core.models import Hit, Section
 from bot.core.morphology import Morpheme
-from bot.core.refusal import QueryToken, coverage, read_question, says_what
+from bot.core.refusal import QueryToken, coverage, read_question, says_what, unknown_aspect
 
 # How much of the question's weight (see SectionSearch._coverage) the best section must
 # cover to be an answer. Chosen on tests/data/questions.jsonl with
@@ -292,6 +292,8 @@ class SectionSearch:
         )
         if not says_what(tokens, {term for s in top for term in s.matched}):
             return Ranking(hits, 0.0)  # only words that phrase the question were found
+        if unknown_aspect(tokens, question, self.index.idf, self.written):
+                return Ranking(hits, 0.0)  # the notes know X, never its Y: "Xenのライセンス"
         return Ranking(hits, self._coverage(tokens, best) if hits else 0.0)
 
     def _fused(self, question: str, query: list[str], k: int) -> list[tuple[int, float]]:
