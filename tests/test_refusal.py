@@ -399,3 +399,32 @@ def test_unknown_aspect_reads_x_no_y(analyzer):
     assert unknown_aspect(read_question(analyzer, "Hyperのドキュメント"), "Hyperのドキュメント", idf, never) == ""
     # Written in the notes: not unknown.
     assert unknown_aspect(read_question(analyzer, "Xenのドキュメント"), "Xenのドキュメント", idf, lambda *n: True) == ""
+
+
+SUBJECT_NOTES = """# スケジューラ
+
+- CFS は仮想実行時間が一番小さいタスクを選ぶ
+- ラウンドロビンは順番にタスクを動かす
+
+# コンテナ
+
+- コントロールグループ: CPU とメモリの使用量を制限する
+"""
+
+
+@pytest.fixture(scope="module")
+def subject_service(tmp_path_factory, analyzer: Analyzer) -> AnswerService:
+    folder = tmp_path_factory.mktemp("subjects")
+    (folder / "notes.md").write_text(SUBJECT_NOTES, encoding="utf-8")
+    return AnswerService(folder, analyzer)
+
+
+def test_a_question_about_a_name_the_notes_never_write_needs_all_the_rest(subject_service):
+    # EEVDF is never written: a section holding only part of the rest is no answer.
+    assert subject_service.ask("EEVDFは次のタスクをどう選ぶ？").hits == ()
+    # cgroup is never written either, but a section holds all the rest: the learner's
+    # own word for コントロールグループ.
+    hits = subject_service.ask("cgroupはCPUとメモリの使用量を制限する？").hits
+    assert hits and hits[0].section.line_start == 8
+    # The same question about CFS, which the notes write, is answered.
+    assert subject_service.ask("CFSは次のタスクをどう選ぶ？").hits
