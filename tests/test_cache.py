@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from bot.core import build as build_module
 from bot.core import cache as cache_module
 from bot.core.analyzer import Analyzer
 from bot.core.build import Built, build
 from bot.core.cache import FORMAT, SECTION_FIELDS, NotesCache
 from bot.core.morphology import shared_morphology
 from bot.core.notes import load_corpus
-from bot.core.quiz import QuizEngine
+from bot.core.quiz import QuizEngine, analyze_section
 from bot.core.search import SectionSearch
 from bot.progress_bar import ProgressBar, stderr_progress
 from tests.conftest import SHIPPED_CORPUS
@@ -241,8 +242,24 @@ def test_a_damaged_cached_analysis_is_made_again_when_needed(notes, cache_dir, a
     expected = QuizEngine(fresh(notes, analyzer)[0].sections).items
     rewrite_entries(cache_dir, _parts(lambda parts: parts[ANALYSES].__setitem__(0, {"not": "an analysis"})))
     assert build_notes(notes, analyzer, cache_dir).quiz.items == expected
+    # One analysis too few: no part can be told apart, all of that entry's are made again.
+    rewrite_entries(cache_dir, _parts(lambda parts: parts.pop(ANALYSES)))
+    assert build_notes(notes, analyzer, cache_dir).quiz.items == expected
     rewrite_entries(cache_dir, lambda text: text[: text.rindex("\t") + 5])  # analyses cut short
     assert build_notes(notes, analyzer, cache_dir).quiz.items == expected
+
+
+def test_each_section_reads_its_own_cached_analysis(notes, cache_dir, analyzer, monkeypatch):
+    """Read one at a time from the middle, last and first of an entry, each section's
+    analysis is its own, and none is made again."""
+    build_notes(notes, analyzer, cache_dir)
+    expected = [analyze_section(s, shared_morphology()) for s in fresh(notes, analyzer)[0].sections]
+    built = build_notes(notes, analyzer, cache_dir)
+    remade = []
+    monkeypatch.setattr(build_module, "analyze", lambda section, *args, **kwargs: remade.append(section))
+    order = [len(expected) // 2, len(expected) - 1, 0, *range(len(expected))]
+    assert [built.quiz._analyses[i] for i in order] == [expected[i] for i in order]
+    assert remade == []
 
 
 def test_damaged_token_offsets_only_lose_the_highlight(notes, cache_dir, analyzer):

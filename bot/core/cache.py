@@ -109,17 +109,29 @@ class _AnalysesText:
         self.data = data
         self.sections = sections
         self.remake = remake
-        self._parts: list[bytes] | None = None
+        self._ends: list[int] | None = None  # where each part ends: found once, nothing copied
         self._decoded: dict[int, SectionAnalysis] = {}
 
     def get(self, index: int) -> SectionAnalysis:
         analysis = self._decoded.get(index)
         if analysis is None:  # two threads may both decode it: the same analysis, no harm
-            if self._parts is None:
-                parts = self.data.split(b"\t")
-                self._parts = parts if len(parts) == len(self.sections) else [b""] * len(self.sections)
-            analysis = self._decoded[index] = self._analysis(self._parts[index], self.sections[index])
+            analysis = self._decoded[index] = self._analysis(self._part(index), self.sections[index])
         return analysis
+
+    def _part(self, index: int) -> bytes:
+        """The index-th part, or nothing (so that section is analysed again) when the
+        entry does not hold one part a section."""
+        if self._ends is None:
+            ends, at = [], self.data.find(b"\t")
+            while at >= 0:
+                ends.append(at)
+                at = self.data.find(b"\t", at + 1)
+            ends.append(len(self.data))
+            self._ends = ends if len(ends) == len(self.sections) else []
+        if not self._ends:
+            return b""
+        start = self._ends[index - 1] + 1 if index else 0
+        return self.data[start : self._ends[index]]
 
     def _analysis(self, data: bytes, section: Section) -> SectionAnalysis:
         try:
