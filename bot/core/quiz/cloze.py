@@ -48,14 +48,26 @@ def choose_blank(sentence: Sentence, salience: Callable[[Candidate], float]) -> 
     if not sentence.excluded_key and len(spans_by_key) < 2:
         return None  # once blanked, nothing left to go on: "実際の＿＿＿はほとんどこれ"
     neighbours = _Neighbours(found, text)
-    listed = {c.key for index, c in enumerate(found) if enumerated(found, index, text, neighbours)}
+    indices_by_key: dict[str, list[int]] = defaultdict(list)
+    for index, c in enumerate(found):
+        indices_by_key[c.key].append(index)
+    listed: dict[str, bool] = {}  # by key: one of its candidates is listed; looked at when first needed
+
+    def is_listed(key: str) -> bool:
+        if key not in listed:
+            listed[key] = any(enumerated(found, index, text, neighbours) for index in indices_by_key[key])
+        return listed[key]
+
     for index in ranked:
         c = found[index]
-        if c.key == sentence.excluded_key or c.weak or c.key in listed:  # listed anywhere in it
+        if c.key == sentence.excluded_key or c.weak or is_listed(c.key):  # listed anywhere in it
             continue
-        if piece_of_a_token(text, c) or counted(text, c) or not occurs_only_whole(text, c, spans_by_key[c.key]):
+        if piece_of_a_token(text, c) or counted(text, c):
             continue
-        blanked = blank_out(text, spans_by_key[c.key], c.surface)
+        spelled = spans_ignoring_case(c.surface, text)
+        if not occurs_only_whole(text, c, spans_by_key[c.key], spelled):
+            continue
+        blanked = blank_out(text, spans_by_key[c.key], c.surface, spelled)
         question = CLOZE_PROMPT + blanked
         if len(blanked.replace(BLANK, "")) < MIN_CLOZE_CHARS or leaks(c.surface, question):
             continue
@@ -80,10 +92,20 @@ def enumerated(found: tuple[Candidate, ...], index: int, text: str, neighbours: 
 
 
 class _Neighbours:
-    """Each candidate's neighbours at the same depth of round brackets, found in one pass."""
+    """Each candidate's neighbours at the same depth of round brackets, found in one pass
+    when first needed."""
 
     def __init__(self, found: tuple[Candidate, ...], text: str) -> None:
         self.found, self.text = found, text
+        self._links: tuple[list[int | None], list[int | None]] | None = None
+
+    def _before_after(self) -> tuple[list[int | None], list[int | None]]:
+        if self._links is None:
+            self._links = self._linked()
+        return self._links
+
+    def _linked(self) -> tuple[list[int | None], list[int | None]]:
+        found, text = self.found, self.text
         depth, at = 0, 0
         depths = []
         for c in found:  # the bracket depth at each candidate, counted once along the text
@@ -94,22 +116,24 @@ class _Neighbours:
                     depth -= 1
             at = max(at, c.begin)
             depths.append(depth)
-        self.before: list[int | None] = [None] * len(found)
-        self.after: list[int | None] = [None] * len(found)
+        before: list[int | None] = [None] * len(found)
+        after: list[int | None] = [None] * len(found)
         last: dict[int, int] = {}
         for index, d in enumerate(depths):
             previous = last.get(d)
             if previous is not None:
-                self.before[index], self.after[previous] = previous, index
+                before[index], after[previous] = previous, index
             last[d] = index
+        return before, after
 
     def past_brackets(self, index: int) -> list[str]:
         """The text to each same-depth neighbour, bracketed parts left out."""
+        before, after = self._before_after()
         c, out = self.found[index], []
-        if self.before[index] is not None:
-            out.append(_BRACKETED.sub("", self.text[self.found[self.before[index]].end : c.begin]))
-        if self.after[index] is not None:
-            out.append(_BRACKETED.sub("", self.text[c.end : self.found[self.after[index]].begin]))
+        if before[index] is not None:
+            out.append(_BRACKETED.sub("", self.text[self.found[before[index]].end : c.begin]))
+        if after[index] is not None:
+            out.append(_BRACKETED.sub("", self.text[c.end : self.found[after[index]].begin]))
         return out
 
 
@@ -158,21 +182,28 @@ def _spans_by_key(found: Iterable[Candidate]) -> dict[str, list[tuple[int, int]]
     return spans
 
 
-def occurs_only_whole(text: str, c: Candidate, whole: list[tuple[int, int]]) -> bool:
-    """Every spelling of c in text is inside a candidate of the same key (whole, sorted,
-    not overlapping), never a piece of a longer word."""
-    for start, stop in spans_ignoring_case(c.surface, text):
+def occurs_only_whole(
+    text: str, c: Candidate, whole: list[tuple[int, int]], spelled: list[tuple[int, int]] | None = None
+) -> bool:
+    """Every spelling of c in text (spelled: spans_ignoring_case(c.surface, text), if
+    found already) is inside a candidate of the same key (whole, sorted, not
+    overlapping), never a piece of a longer word."""
+    for start, stop in spans_ignoring_case(c.surface, text) if spelled is None else spelled:
         at = bisect_right(whole, (start, len(text) + 1)) - 1  # the last span starting at or before start
         if at < 0 or whole[at][1] < stop:
             return False
     return True
 
 
-def blank_out(text: str, spans: Iterable[tuple[int, int]], surface: str) -> str:
+def blank_out(
+    text: str, spans: Iterable[tuple[int, int]], surface: str, spelled: list[tuple[int, int]] | None = None
+) -> str:
     """text with every occurrence of the answer blanked: its candidates' spans (same key:
-    ハイパーバイザ and ハイパーバイザー) and its spelling, ignoring case."""
+    ハイパーバイザ and ハイパーバイザー) and its spelling, ignoring case (spelled:
+    spans_ignoring_case(surface, text), if found already)."""
     out, last = [], 0
-    for begin, end in sorted([*spans, *spans_ignoring_case(surface, text)]):
+    spelled = spans_ignoring_case(surface, text) if spelled is None else spelled
+    for begin, end in sorted([*spans, *spelled]):
         if begin < last:  # overlaps the previous blank
             last = max(last, end)
             continue
