@@ -38,6 +38,7 @@ TOPICS = [
     ("KVMの仕組み？！", ["KVMの仕組み"]),
     ("KVM　", ["KVM"]),
     ("KVM ♪", ["KVM"]),
+    ("KVM∞", ["KVM"]),
     ("KVMとQEMU", ["QEMU"]),
     # XのY and words joined by - . _ are one phrase; spaces inside it too.
     ("PostgreSQLのpg_partmanの設定方法は？", ["PostgreSQLのpg_partmanの設定方法"]),
@@ -56,6 +57,13 @@ TOPICS = [
     # Two topics: each particle's phrase, and the one it ends with.
     ("KVMはQEMUが要る", ["KVM", "QEMU"]),
     ("KVMとは何かとQEMUについて", ["KVM", "QEMU"]),
+    # が after a と that is no comparison still marks a topic.
+    ("KVMを使うとQEMUが速い", ["QEMU"]),
+    # に alone is no について.
+    ("KVMに移す", []),
+    # A phrase never starts with a joiner or an の: .bashrc is about bashrc.
+    (".bashrcとは", ["bashrc"]),
+    ("KVMの", []),
 ]
 
 
@@ -76,6 +84,14 @@ MORE_COMPARISONS = [
     ("KVM vs  QEMU", ["KVM", "QEMU"]),
     ("KVM vs VT-x", ["KVM", "VT-x"]),
     ("KVM VS QEMU", ["KVM", "QEMU"]),
+    ("KVM対QEMU", ["KVM", "QEMU"]),
+    # English phrasing words are no part of a side.
+    ("What is KVM vs QEMU?", ["KVM", "QEMU"]),
+    # どっち after the second side, spaced or after an ASCII comma.
+    ("KVMと QEMUどっちが速い？", ["KVM", "QEMU"]),
+    ("KVMとQEMU,どっちが速い？", ["KVM", "QEMU"]),
+    # A どっち with nothing before it does not end the search.
+    ("どっちが速い？KVMとQEMUの違い", ["KVM", "QEMU"]),
     ("Difference between KVM and QEMU?", ["KVM", "QEMU"]),
     ("the difference between KVM and QEMU, please", ["KVM", "QEMU"]),
     # No first side: nothing is compared.
@@ -148,12 +164,24 @@ TERMS = [
     ("isとasの違い", ["is", "as", "違い"]),
     # An s not after an apostrophe is a word.
     ("What is s?", ["s"]),
+    ("What is 'KVM'?", ["kvm"]),
+    # A one-letter capital is the article or I, not a name.
+    ("Should I use KVM?", ["kvm"]),
+    ("A VM is what kind of thing?", ["vm"]),
+    # A phrasing word is a name only when a joiner touches it.
+    ("What is a -v flag?", ["v", "flag"]),
 ]
 
 
 @pytest.mark.parametrize("question, terms", TERMS)
 def test_question_terms(analyzer, question, terms):
     assert [t.term for t in read_question(analyzer, question) if not t.part] == terms
+
+
+def test_a_phrasing_word_after_an_abbreviation_is_still_phrasing(analyzer):
+    terms = [t.term for t in read_question(analyzer, "What is KVM, e.g. the one in Linux?")]
+    assert "kvm" in terms and "linux" in terms
+    assert "the" not in terms and "in" not in terms
 
 
 def test_spelling_drops_english_phrasing_and_parts(analyzer):
@@ -170,6 +198,9 @@ def test_a_compound_carries_its_parts_and_a_loanword_its_pieces(analyzer):
     assert concepts["仮想"] is concepts["仮想化"]
     assert concepts["ロード"] is concepts["バランサー"]
     assert concepts["ロード"].pieces == ("ロード", "バランサー")
+    assert concepts["ロード"].parts == ()  # 仮想 is a part of 仮想化 only
+    # A Latin compound splits into its runs, the last one too.
+    assert _concepts(analyzer, "TLS 1.4の往復")["1.4"].parts == ("1", "4")
     # Katakana words apart are two words; katakana after kanji is its own word.
     concepts = _concepts(analyzer, "ロード バランサー")
     assert concepts["ロード"].pieces == ("ロード",) and concepts["バランサー"].pieces == ("バランサー",)
@@ -201,6 +232,9 @@ def test_compared_heads_are_the_last_words_that_are_not_generic(analyzer):
     # The side after vs is a whole joined name too.
     concepts = _concepts(analyzer, "KVM vs QEMU-x")
     assert concepts["kvm"].compared and concepts["qemu"].compared and concepts["x"].compared
+    # A side of generic words only names nothing; later sides still do.
+    concepts = _concepts(analyzer, "特徴と仕組みの違い、KVM vs QEMU")
+    assert concepts["kvm"].compared and concepts["qemu"].compared
     # Only a side of a comparison: the rest of the question is not compared.
     concepts = _concepts(analyzer, "LinuxのKVMとQEMUの違い")
     assert not concepts["linux"].compared
@@ -217,6 +251,10 @@ def test_compared_heads_are_the_last_words_that_are_not_generic(analyzer):
         ("AMD---VとQEMUの違い", ["v"]),
         ("AMD VとQEMUの違い", ["v"]),
         ("仮想KVMとQEMUの違い", ["kvm"]),
+        ("KVM仮想化とQEMUの違い", ["仮想化"]),
+        # Letters run into digits are one word, even after kanji or a hyphen.
+        ("仮想V2とQEMUの違い", ["v", "2"]),
+        ("AMD-V2とQEMUの違い", ["amd", "v", "2"]),
     ],
 )
 def test_a_head_takes_the_words_joined_to_it(analyzer, question, joined):
@@ -239,6 +277,10 @@ def test_a_head_takes_the_words_joined_to_it(analyzer, question, joined):
         # The head is the last word that is not generic.
         ("asyncioのTaskGroupの使い方は？", {"taskgroup": "taskgroup"}),
         ("asyncioの使い方は？", {}),
+        ("asyncioのTaskGroupの新機能は？", {"taskgroup": "taskgroup"}),  # 新機能 ends in 機能
+        # Each topic of the question is read.
+        ("仮想化は、asyncioのTaskGroupって何", {"taskgroup": "taskgroup"}),
+        ("VSって何？asyncioのTaskGroupとは", {"taskgroup": "taskgroup"}),
     ],
 )
 def test_topic_names_of_a_latin_head_after_an_no(analyzer, question, topics):
@@ -296,6 +338,8 @@ def test_aliases_keep_the_topic_and_name_of_the_merged_words(analyzer):
 
 
 def test_an_acronym_of_several_words_has_no_concept(analyzer):
+    tokens = read_question(analyzer, "Virtual Machineとは")
+    assert [(t.term, t.part) for t in tokens if t.concept is None] == [("vm", True)]
     tokens = read_question(analyzer, "Windows Subsystem for Linuxとは")
     acronyms = [t for t in tokens if t.concept is None]
     assert [(t.term, t.part) for t in acronyms] == [("wsl", True)]
@@ -411,6 +455,22 @@ def test_coverage_a_numbered_name_with_another_name_the_notes_hold_is_covered():
     # The other name must be all known.
     idf = {"raid": 1.0, "50": 1.0}
     assert coverage(tokens, {"raid", "50"}, idf.get, 2.0, lambda *a: a == ("raid",)) == 0.0
+
+
+def test_coverage_a_term_of_another_name_is_skipped_not_the_rest(analyzer):
+    tokens = read_question(analyzer, "AMD-VとVT-xの違い", lambda concepts: [(0, 1, (("svm",),))])
+    idf = {"amd": 1.0, "v": 1.0, "svm": 1.0, "vt": 1.0, "x": 1.0, "違い": 1.0}
+    # AMD-V is found; VT-x and 違い, after SVM, still weigh.
+    assert coverage(tokens, {"amd", "v"}, idf.get, 2.0) == pytest.approx(2.0 / 5.0)
+
+
+def test_coverage_a_term_that_also_names_weighs_as_a_name():
+    # The same unknown term as a phrasing word and as a name: it does not only phrase.
+    word = Concept(("kvm",))
+    tokens = [_token("走る", Concept(("走る",))), _token("走る", Concept(("走る",)), phrasing=True), _token("kvm", word)]
+    assert coverage(tokens, {"kvm"}, {"kvm": 1.0}.get, 3.0) == pytest.approx(0.25)
+    tokens = [tokens[1], tokens[0], tokens[2]]
+    assert coverage(tokens, {"kvm"}, {"kvm": 1.0}.get, 3.0) == pytest.approx(0.25)
 
 
 def test_coverage_a_loanword_matches_whole_or_not_at_all(analyzer):
