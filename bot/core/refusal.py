@@ -58,6 +58,7 @@ GENERIC_NOUNS = frozenset(
     違い 差 差異 役割 理由 原因 方法 仕方 やり方 使い方 書き方 仕組み 意味 目的 特徴 種類 例
     具体例 手順 注意点 利点 欠点 長所 短所 メリット デメリット 問題点 関係 場合 概要 定義 条件
     効果 影響 用途 特性 性能 機能 役目 範囲 点
+    difference differences reason reasons way ways meaning purpose example examples role usage
     """.split()
 )
 
@@ -78,7 +79,7 @@ SUBJECT_REST = 0.8
 
 _GENERIC_LENGTHS = sorted({len(g) for g in GENERIC_NOUNS if len(g) > 1})
 _JOINERS = frozenset("-._")
-_LATIN = re.compile(r"[A-Za-z]+")
+_LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]+")  # full-width letters too: a question is read as typed
 # A Latin word, letters and digits together, not inside a longer word joined by - . _
 _IDENTIFIER = re.compile(r"(?<![\w.\-])[A-Za-z][A-Za-z0-9]*(?![\w\-]|\.\w)", re.ASCII)
 # A name and its version: "TLS 1.4", "Python3.14", "cgroups v3".
@@ -267,13 +268,14 @@ def coverage(
                 unknown_subject.add(t.term)
             if t.term not in concept.pieces and t.term not in concept.parts:
                 continue  # a term of another name: the word weighs, not its names
+            names_matched = any(all(p in matched for p in name) for name in concept.aliases)
             if t.term in concept.pieces:
                 # Every word of a loanword, or none: ハイパー alone is not ハイパースレッディング.
-                can_match = all(p in matched for p in concept.pieces)
+                # Another name of the word, said whole, is the word.
+                can_match = names_matched or all(p in matched for p in concept.pieces)
             else:
                 # A part of a loanword the notes never use weighs, and never matches.
                 can_match = concept.pieces in known or not all(_katakana(p) for p in concept.pieces)
-            names_matched = any(all(p in matched for p in name) for name in concept.aliases)
         term_idf = idf(t.term)
         if term_idf is None:
             term_idf = 0.0 if t.phrasing else max_idf
@@ -342,11 +344,12 @@ def is_english_phrased(text: str) -> bool:
 def comparison_spans(morphemes: Sequence[Morpheme], text: str) -> list[tuple[int, int]]:
     """Where the two sides of a comparison stand: the noun phrases of AとBの違い,
     AとBはどう違う, AとB、どっちが (どちら), A vs B, "difference between A and B"."""
+    english = is_english_phrased(text)
     spans: list[tuple[int, int]] = []
     for i, m in enumerate(morphemes):
         s = m.surface
         if s.lower() in ("vs", "vs.", "versus") or s == "対":
-            spans += [p for p in (_phrase_before(morphemes, i), _phrase_after(morphemes, i + 1)) if p]
+            spans += [p for p in (_phrase_before(morphemes, i, english), _phrase_after(morphemes, i + 1, english)) if p]
             continue
         if s in ("どっち", "どちら"):
             # AとB、どっちが / AとBのどちらが / AとBはどっち
@@ -357,14 +360,14 @@ def comparison_spans(morphemes: Sequence[Morpheme], text: str) -> list[tuple[int
             or (s == "は" and text.startswith(("はどう違", "は何が違", "はなにが違"), m.begin))
         ):
             continue
-        second = _phrase_before(morphemes, i)
+        second = _phrase_before(morphemes, i, english)
         if second is None:
             continue
         joiner = next(k for k, x in enumerate(morphemes) if x.begin == second[0]) - 1
         while joiner > 0 and morphemes[joiner].is_space:  # "RDB と AOF"
             joiner -= 1
         if joiner >= 0 and morphemes[joiner].surface in ("と", "、", "や"):
-            first = _phrase_before(morphemes, joiner)
+            first = _phrase_before(morphemes, joiner, english)
             if first:
                 spans += [first, second]
     for match in _ENGLISH_PAIR.finditer(text):
@@ -392,6 +395,7 @@ def english_topic_spans(text: str) -> list[tuple[int, int]]:
 def topic_spans(morphemes: Sequence[Morpheme], text: str) -> list[tuple[int, int]]:
     """Where the question's topic stands: the noun phrase before は, が, とは, って or
     について, or the one the question ends with."""
+    english = is_english_phrased(text)
     spans = []
     for i, m in enumerate(morphemes):
         s = m.surface
@@ -403,13 +407,13 @@ def topic_spans(morphemes: Sequence[Morpheme], text: str) -> list[tuple[int, int
             pass
         else:
             continue
-        phrase = _phrase_before(morphemes, i)
+        phrase = _phrase_before(morphemes, i, english)
         if phrase:
             spans.append(phrase)
     k = len(morphemes)
     while k > 0 and (morphemes[k - 1].is_space or morphemes[k - 1].pos[0] in ("補助記号", "記号")):
         k -= 1
-    phrase = _phrase_before(morphemes, k) if k else None
+    phrase = _phrase_before(morphemes, k, english) if k else None
     if phrase and phrase[1] == morphemes[k - 1].end:
         spans.append(phrase)
     return spans
@@ -476,8 +480,9 @@ def _joined(before: Token, after: Token, text: str) -> bool:
     return len(gap) <= 2 and all(c in _JOINERS for c in gap)
 
 
-def _phrase_before(morphemes: Sequence[Morpheme], i: int) -> tuple[int, int] | None:
-    """The noun phrase (nouns, joined words, XのY) that ends right before morphemes[i]."""
+def _phrase_before(morphemes: Sequence[Morpheme], i: int, english: bool = True) -> tuple[int, int] | None:
+    """The noun phrase (nouns, joined words, XのY, words apart by spaces) that ends right
+    before morphemes[i]; english: whether English phrasing words (for, if) end it."""
     k = i - 1
     while k >= 0 and morphemes[k].is_space:
         k -= 1
@@ -486,12 +491,12 @@ def _phrase_before(morphemes: Sequence[Morpheme], i: int) -> tuple[int, int] | N
     while k >= 0:
         m = morphemes[k]
         before = morphemes[k - 1] if k > 0 else None
-        if _nounish(m):
+        if _nounish(m, english):
             start = k
         elif before is None or start is None:
             break
         elif not (m.surface in _JOINERS or m.is_space or m.surface == "の") or not (
-            _nounish(before) or before.is_space
+            _nounish(before, english) or before.is_space or (m.is_space and before.surface == "の")
         ):
             break
         k -= 1
@@ -500,19 +505,25 @@ def _phrase_before(morphemes: Sequence[Morpheme], i: int) -> tuple[int, int] | N
     return morphemes[start].begin, morphemes[last].end
 
 
-def _phrase_after(morphemes: Sequence[Morpheme], i: int) -> tuple[int, int] | None:
+def _phrase_after(morphemes: Sequence[Morpheme], i: int, english: bool = True) -> tuple[int, int] | None:
+    """The noun phrase that starts at morphemes[i] (after spaces), as _phrase_before."""
     while i < len(morphemes) and morphemes[i].is_space:
         i += 1
     first, end = i, None
-    while i < len(morphemes) and (_nounish(morphemes[i]) or morphemes[i].surface in _JOINERS):
-        if _nounish(morphemes[i]):
+    while i < len(morphemes):
+        m = morphemes[i]
+        if _nounish(m, english):
             end = i
+        elif not (m.surface in _JOINERS or m.is_space):
+            break
         i += 1
     return (morphemes[first].begin, morphemes[end].end) if end is not None else None
 
 
-def _nounish(m: Morpheme) -> bool:
-    if m.surface.lower() in ENGLISH_PHRASING and not (len(m.surface) > 1 and m.surface.isupper()):
+def _nounish(m: Morpheme, english: bool = True) -> bool:
+    """A word of a noun phrase: a noun, affix or Latin word; in an English question not
+    its phrasing words (what, is, the), which in a Japanese one name code (for, if)."""
+    if english and m.surface.lower() in ENGLISH_PHRASING and not (len(m.surface) > 1 and m.surface.isupper()):
         return False
     return m.pos[0] in _NOUNISH or re.fullmatch(r"[A-Za-z0-9]+", m.surface) is not None
 
