@@ -399,7 +399,7 @@ def topic_spans(morphemes: Sequence[Morpheme], text: str) -> list[tuple[int, int
     spans = []
     for i, m in enumerate(morphemes):
         s = m.surface
-        if s in ("は", "が", "って") and m.pos[0] == "助詞" and not (i > 0 and morphemes[i - 1].surface == "と"):
+        if s in ("は", "が", "って") and m.pos[0] == "助詞":
             pass
         elif s == "と" and text.startswith("とは", m.begin):
             pass
