@@ -276,7 +276,7 @@ class SectionSearch:
         if defined:
             wanted.append(re.compile(r"^[-*+\s]*(?:\d+[.)]\s*)?" + re.escape(defined) + r"\s*(?:[（(:：は]|とは|って)", re.IGNORECASE))
         if wanted:
-            scored = self._answer_types(scored, wanted)
+            scored = self._answer_types(scored, wanted, k)
         top = self._prior(scored, query, k)
         best = top[0].matched if top else ()  # the refusal rule weighs the question's own best
         pair = comparison(question)
@@ -337,11 +337,20 @@ class SectionSearch:
             out.append((doc, score + PROXIMITY_WEIGHT * near / len(pairs)))
         return out
 
-    def _answer_types(self, scored: list[tuple[int, float]], wanted: list[re.Pattern]) -> list[tuple[int, float]]:
+    def _answer_types(
+        self, scored: list[tuple[int, float]], wanted: list[re.Pattern], k: int
+    ) -> list[tuple[int, float]]:
         """scored with ANSWER_TYPE_WEIGHT more for each section that gives an answer of
-        a wanted kind (ANSWER_TYPES), in its text or its own heading."""
+        a wanted kind (ANSWER_TYPES), in its text or its own heading, looked for only in
+        sections that it could lift into the k best once weighed by kind (as _near)."""
+        weight = [KIND_WEIGHT.get(self.sections[doc].kind, 1.0) for doc, _ in scored]
+        weighed = sorted((score * w for (_, score), w in zip(scored, weight)), reverse=True)
+        floor = weighed[min(k, len(weighed)) - 1] if weighed else 0.0  # the k-th best can only rise
         out = []
-        for doc, score in scored:
+        for (doc, score), w in zip(scored, weight):
+            if (score + ANSWER_TYPE_WEIGHT) * w < floor:
+                out.append((doc, score))
+                continue
             section = self.sections[doc]
             own = section.headings[-1] if section.headings else ""
             given = any(pattern.search(section.text) or pattern.search(own) for pattern in wanted)
