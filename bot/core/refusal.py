@@ -7,7 +7,7 @@ weighs the most (the idf of a term in no section), since it names something they
 not cover, unless it only phrases the question (教えて, 速い: a verb, adjective or
 adverb), when it weighs nothing. English question words (What, is, the, vs) are not
 terms at all (bot/core/analyzer.py ENGLISH_PHRASING). The coverage is the share of
-that weight a section holds. Three rules on top:
+that weight a section holds. Rules on top:
 
 - The parts of a compound count only when the notes know the whole word:
   ハイパースレッディング is not answered from ハイパーパラメータ because both hold ハイパー.
@@ -246,8 +246,10 @@ def coverage(
 ) -> float:
     """The share of the question's weight (0..1) that the section whose terms include
     matched holds; 0 when a compared Latin name is unknown to the notes, or a topic's
-    head that written(name) says no section writes. Plain Tokens (no concept) weigh as
-    their own terms."""
+    head after an の that written(name) says no section writes, or a numbered name no
+    section writes, or when the question is about a Latin name no section writes and
+    the section holds less than SUBJECT_REST of the rest. Plain Tokens (no concept)
+    weigh as their own terms."""
     weight: dict[str, float] = {}
     found: set[str] = set()
     unknown_subject: set[str] = set()  # the terms of a Latin subject the notes never write
@@ -297,7 +299,7 @@ def unknown_aspect(
 ) -> str:
     """The loanword Y of the first "XのY" of the question whose X is a Latin name the
     notes know and whose Y (the noun phrase right after the の, less its generic words)
-    is katakana the notes never write, or "": the notes know Xen, never its ライセンス,
+    is katakana the notes never write, or "": the notes know Xen, never its ドキュメント,
     and MySQL, never its バイナリログ. A Y in kanji is often the learner's own word for
     what the notes say otherwise (KVMの役割分担, CFSの後継), so it only weighs."""
     mains = sorted((t for t in tokens if not t.part), key=lambda t: t.begin)

@@ -54,9 +54,9 @@ PROXIMITY_CHARS = 16
 
 # A question asking for a kind of answer wants the section that gives one: asked why
 # (なぜ, 理由, 原因, why), a section whose text or own heading gives a cause (原因, 理由,
-# だから, because ...); asked when (いつ, 何年), one that writes a date; asked how many
-# (何台, いくつ), one that writes a number. Such a section gets ANSWER_TYPE_WEIGHT more
-# of its fused score (0..1).
+# だから, because ...); asked when (いつ, 何年), one that writes a date; asked what X is,
+# one that starts by defining X (defined_term). Such a section gets ANSWER_TYPE_WEIGHT
+# more of its fused score (0..1). See README for what each did on the question sets.
 ANSWER_TYPE_WEIGHT = 0.1
 ANSWER_TYPES = (
     (
@@ -84,6 +84,11 @@ def defined_term(question: str) -> str:
         if match:
             return match["term"]
     return ""
+
+
+def _defining(term: str) -> re.Pattern:
+    """A text that starts by defining term: "ARP は …", "- ARP: …", "1. ARP（…）は"."""
+    return re.compile(r"^[-*+\s]*(?:\d+[.)]\s*)?" + re.escape(term) + r"\s*(?:[（(:：は]|とは|って)", re.IGNORECASE)
 
 
 # The weighed top k is taken from this many more of the index's best: a section
@@ -274,7 +279,7 @@ class SectionSearch:
         wanted = [answer for asked, answer in ANSWER_TYPES if asked.search(question)]
         defined = defined_term(question)
         if defined:
-            wanted.append(re.compile(r"^[-*+\s]*(?:\d+[.)]\s*)?" + re.escape(defined) + r"\s*(?:[（(:：は]|とは|って)", re.IGNORECASE))
+            wanted.append(_defining(defined))
         if wanted:
             scored = self._answer_types(scored, wanted, k)
         top = self._prior(scored, query, k)
@@ -293,7 +298,7 @@ class SectionSearch:
         if not says_what(tokens, {term for s in top for term in s.matched}):
             return Ranking(hits, 0.0)  # only words that phrase the question were found
         if unknown_aspect(tokens, question, self.index.idf, self.written):
-                return Ranking(hits, 0.0)  # the notes know X, never its Y: "Xenのライセンス"
+            return Ranking(hits, 0.0)  # the notes know X, never its Y: "Xenのドキュメント"
         return Ranking(hits, self._coverage(tokens, best) if hits else 0.0)
 
     def _fused(self, question: str, query: list[str], k: int) -> list[tuple[int, float]]:
