@@ -24,7 +24,7 @@ CORPORA = {
 PINNED = {
     # name: (items, digest of all items, digest of the answers' quizzes)
     "shipped": (81, "73d8c012b48b9151", "27e9be529cb3805e"),
-    "corpus2": (102, "5bf55147c5a6e89e", "580ce38ac84df6b5"),
+    "corpus2": (101, "3e7691bb75ae471a", "7508061a970a6133"),
     "obsidian": (517, "604b609918c06342", "68cb7d62b660cdc2"),
     "textbook": (1113, "75a9c23d06b68fd2", "72d6ca810a44124b"),
     "til": (899, "6d45f25eb10d5a12", "36d8d7e0cff38abe"),

@@ -331,3 +331,11 @@ def test_an_explanation_that_starts_with_its_term_defines_nothing():
 def test_all_of_and_each_of_are_no_terms():
     found = {c.surface: c for c in candidates("- シリンダは全プラッタで同じ半径にあるトラックの集まり", shared_morphology())}
     assert "全プラッタ" not in found or found["全プラッタ"].weak
+
+
+@pytest.mark.parametrize("heading", ["わからなかったこと", "よく わからない", "疑問", "Open Questions"])
+def test_nothing_the_learner_has_not_understood_makes_items(heading):
+    text = "- IOMMU: デバイスからのメモリアクセスをアドレス変換して守る装置"
+    assert QuizEngine([section(text, headings=("学んだこと",))]).items  # the same line, learnt
+    assert QuizEngine([section(text, headings=(heading,))]).items == ()
+    assert QuizEngine([section(text, headings=("疑問", "IOMMU"))]).items == ()  # under it, any depth

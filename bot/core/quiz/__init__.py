@@ -10,7 +10,9 @@ Four kinds:
 The rules
 ---------
 Only prose makes items. A section of kind code, table or math makes none; paragraphs,
-list items and quotes do. Inside a section, fenced code and table rows are skipped, and
+list items and quotes do. Nothing under a heading that says the learner has not
+understood it yet makes items (わからなかったこと, 疑問, 不明点, よくわからない ...:
+analysis.UNCLEAR_HEADINGS): those are questions, not facts to be quizzed on. Inside a section, fenced code and table rows are skipped, and
 so are log entries (a line starting with a time, "10:30 ..."), sentences holding TeX
 math (\\times, \\frac ...) and lead-ins ending with a colon ("PgBouncer のプールモード:").
 

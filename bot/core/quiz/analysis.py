@@ -24,6 +24,14 @@ from bot.core.quiz.terms import Candidate, candidates_in, explains, fold, is_ter
 
 # Only prose makes items: never code, tables or math (see BlockKind).
 QUIZ_KINDS = frozenset({"paragraph", "list", "quote"})
+# Nor what the learner wrote they have not understood: nothing under these headings
+# (compared case-folded, without spaces).
+UNCLEAR_HEADINGS = frozenset(
+    """
+    わからなかったこと 分からなかったこと わからないこと 分からないこと わからなかった 分からなかった
+    疑問 疑問点 不明点 未解決 よくわからない よく分からない unclear openquestions
+    """.split()
+)
 MAX_SENTENCE_CHARS = 300  # longer is no quiz sentence: cut it at 、 or spaces
 MAX_PIECE_CHARS = 150  # the pieces a too-long sentence is cut into
 
@@ -178,13 +186,20 @@ class _Morphemes:
         return found
 
 
+def makes_items(section: Section) -> bool:
+    """Prose (QUIZ_KINDS) not under a heading such as わからなかったこと (UNCLEAR_HEADINGS)."""
+    unclear = any("".join(h.split()).casefold() in UNCLEAR_HEADINGS for h in section.headings)
+    return section.kind in QUIZ_KINDS and not unclear
+
+
 def analyze_section(
     section: Section, morphology: Morphology, morphemes: Sequence[Morpheme] | None = None
 ) -> SectionAnalysis:
     """The section's definitions and sentences. morphemes, when given, are
     morphology.morphemes(section.text); the text is not tokenized again. Sections that
-    are not prose (code, tables, math) offer nothing."""
-    if section.kind not in QUIZ_KINDS:
+    are not prose (code, tables, math) or sit under a heading such as わからなかったこと
+    (UNCLEAR_HEADINGS) offer nothing."""
+    if not makes_items(section):
         return NOTHING
     text = section.text
     tokens = _Morphemes(morphology.morphemes(text) if morphemes is None else morphemes)
