@@ -456,3 +456,9 @@ def test_an_english_question_s_topic_head_is_its_subject(analyzer):
     assert coverage(tokens, {"git"}, {"git": 1.0, "merge": 1.0}.get, 2.0, lambda *names: False) > 0  # all the rest held
     tokens = read_question(analyzer, "How does git merge rerere work?")
     assert coverage(tokens, {"git"}, {"git": 1.0, "merge": 1.0}.get, 2.0, lambda *names: False) == 0.0
+
+
+def test_comparing_a_loanword_the_notes_never_use_is_refused(subject_service):
+    # The notes know ラウンドロビン, never フェアシェア: they cannot compare the two.
+    assert subject_service.ask("ラウンドロビンとフェアシェアではどっちがタスクを順番に動かす？").hits == ()
+    assert subject_service.ask("ラウンドロビンとCFSの違いは？").hits

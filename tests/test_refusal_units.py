@@ -395,10 +395,14 @@ def test_coverage_a_compared_latin_name_the_notes_never_use_refuses(analyzer):
     tokens = read_question(analyzer, "AMD-VとVT-xの違い", lambda concepts: [(0, 1, (("svm",),))])
     assert coverage(tokens, everything, {**idf, "svm": 1.0}.get, 2.0) > 0.0
     assert coverage(tokens, everything, idf.get, 2.0) == 0.0
-    # A Japanese word the notes never use only weighs, compared or not.
+    # A compared katakana loanword the notes never use refuses too...
     tokens = read_question(analyzer, "仮想化とコンテナの違い")
     idf = {"仮想化": 1.0, "仮想": 1.0, "違い": 1.0}
-    assert coverage(tokens, {"仮想化", "仮想", "違い"}, idf.get, 3.0) == pytest.approx(3.0 / 6.0)
+    assert coverage(tokens, {"仮想化", "仮想", "違い"}, idf.get, 3.0) == 0.0
+    # ...a kanji word only weighs, compared or not (it may be the learner's own word).
+    tokens = read_question(analyzer, "仮想化と名前空間の違い")
+    idf = {"仮想化": 1.0, "仮想": 1.0, "違い": 1.0}
+    assert coverage(tokens, {"仮想化", "仮想", "違い"}, idf.get, 3.0) == pytest.approx(3.0 / 9.0)
     # A Latin name not compared only weighs too.
     tokens = read_question(analyzer, "AWSのEC2")
     assert coverage(tokens, {"ec", "2"}, {"ec": 1.0, "2": 1.0}.get, 2.0) == pytest.approx(2.0 / 4.0)

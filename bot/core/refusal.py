@@ -13,9 +13,10 @@ that weight a section holds. Rules on top:
   ハイパースレッディング is not answered from ハイパーパラメータ because both hold ハイパー.
   They still weigh, as terms not found.
 - A comparison (AとBの違い, AとBはどう違う, AとB、どっちが, A vs B) is about A and B. When the head
-  word of either side is a Latin name the notes never use (nor any other name of it
-  in the glossary), the notes cannot compare them and the question is refused:
-  "IS-ISとOSPFの違い" is not answered from the OSPF notes alone.
+  word of either side is a Latin name or a katakana loanword the notes never use (nor
+  any other name of it in the glossary), the notes cannot compare them and the
+  question is refused: "IS-ISとOSPFの違い" is not answered from the OSPF notes alone,
+  nor "ミューテックスとモニタの違い" from the mutex notes.
 - A question whose topic's head is a Latin name the notes never write, nor give
   another name in the glossary ("EEVDFはどうやって次のタスクを選ぶ？"), is answered
   only by a section holding SUBJECT_REST of the rest of its weight.
@@ -259,7 +260,7 @@ def coverage(
         names_matched = False
         if concept is not None:
             known = [form for form in (concept.pieces, *concept.aliases) if all(idf(p) is not None for p in form)]
-            if concept.compared and not known and any(_LATIN.search(p) for p in concept.pieces):
+            if concept.compared and not known and any(_LATIN.search(p) or _katakana(p) for p in concept.pieces):
                 return 0.0
             if concept.topic and not known and written is not None and not written(concept.topic):
                 return 0.0
