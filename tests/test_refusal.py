@@ -430,34 +430,6 @@ def test_a_question_about_a_name_the_notes_never_write_needs_all_the_rest(subjec
     assert subject_service.ask("CFSは次のタスクをどう選ぶ？").hits
 
 
-@pytest.mark.parametrize(
-    "question, topic",
-    [
-        ("What is ECMP routing?", "ECMP routing"),
-        ("what's a TLB?", "TLB"),
-        ("How does git rerere work?", "git rerere"),
-        ("What does the walrus operator do in Python?", "walrus operator"),
-        ("What are Linux cgroups used for?", "Linux cgroups"),
-        ("Why is KVM fast?", None),
-    ],
-)
-def test_english_topic_spans(question, topic):
-    from bot.core.refusal import english_topic_spans
-
-    assert [question[b:e] for b, e in english_topic_spans(question)] == ([topic] if topic else [])
-
-
-def test_an_english_question_s_topic_head_is_its_subject(analyzer):
-    # Read as 「git rerereの仕組みは？」 is: rerere heads the topic, so the rule for a
-    # subject the notes never write applies (see the Japanese cases above).
-    subjects = {t.term: t.concept.subject for t in read_question(analyzer, "How does git rerere work?") if t.concept}
-    assert subjects == {"git": "", "rerere": "rerere"}
-    tokens = read_question(analyzer, "How does git rerere work?")
-    assert coverage(tokens, {"git"}, {"git": 1.0, "merge": 1.0}.get, 2.0, lambda *names: False) > 0  # all the rest held
-    tokens = read_question(analyzer, "How does git merge rerere work?")
-    assert coverage(tokens, {"git"}, {"git": 1.0, "merge": 1.0}.get, 2.0, lambda *names: False) == 0.0
-
-
 def test_comparing_a_loanword_the_notes_never_use_is_refused(subject_service):
     # The notes know ラウンドロビン, never フェアシェア: they cannot compare the two.
     assert subject_service.ask("ラウンドロビンとフェアシェアではどっちがタスクを順番に動かす？").hits == ()

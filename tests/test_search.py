@@ -37,7 +37,7 @@ REAL_FLOORS = {
     "textbook_paraphrase": (0.72, 0.85, 0, 1),
     "til": (0.85, 0.97, 6, 0),
     "til_holdout": (0.87, 0.96, 3, 0),
-    "til_refusals": (0.60, 1.00, 15, 0),
+    "til_refusals": (0.60, 1.00, 13, 0),
     "til_paraphrase": (0.70, 0.92, 0, 1),
 }
 

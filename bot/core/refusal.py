@@ -139,7 +139,7 @@ def read_question(
     heads = _compared_heads(comparison_spans(morphemes, question), mains, question)
     spans_of_topics = [] if english else topic_spans(morphemes, question)
     topics = _topic_names(spans_of_topics, mains, question)
-    subjects = _subjects(english_topic_spans(question) if english else spans_of_topics, mains, question)
+    subjects = _subjects(spans_of_topics, mains, question)
     names = [n for n in identifiers(question) if not _qualifies(n[1], mains, question)]
     # Katakana words run together are one loanword (Sudachi splits ハイパースレッディング
     # into ハイパー and スレッディング): all of it must match.
@@ -376,23 +376,6 @@ def comparison_spans(morphemes: Sequence[Morpheme], text: str) -> list[tuple[int
     for match in _ENGLISH_PAIR.finditer(text):
         spans += [match.span("a"), match.span("b")]
     return spans
-
-
-_ENGLISH_TOPIC = (
-    re.compile(r"^\s*what(?:'s|\s+is|\s+are)\s+(?:an?\s+|the\s+)?(?P<topic>[^?]+?)(?:\s+used\s+for)?\s*\??\s*$", re.I),
-    re.compile(r"^\s*how\s+(?:does|do|is|are)\s+(?:an?\s+|the\s+)?(?P<topic>[^?]+?)\s+work\s*\??\s*$", re.I),
-    re.compile(r"^\s*what\s+does\s+(?:an?\s+|the\s+)?(?P<topic>[^?]+?)\s+do\b", re.I),
-)
-
-
-def english_topic_spans(text: str) -> list[tuple[int, int]]:
-    """Where an English question's topic stands: X of "What is X?", "How does X work?",
-    "What does X do ...?"."""
-    for pattern in _ENGLISH_TOPIC:
-        match = pattern.match(text)
-        if match:
-            return [match.span("topic")]
-    return []
 
 
 def topic_spans(morphemes: Sequence[Morpheme], text: str) -> list[tuple[int, int]]:
