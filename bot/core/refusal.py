@@ -138,8 +138,10 @@ def read_question(
     mains = sorted((t for t in tokens if not t.part), key=lambda t: t.begin)
     heads = _compared_heads(comparison_spans(morphemes, question), mains, question)
     spans_of_topics = [] if english else topic_spans(morphemes, question)
-    topics = _topic_names(spans_of_topics, mains, question)
-    subjects = _subjects(spans_of_topics, mains, question)
+    latin_heads = _latin_heads(spans_of_topics, mains, question)
+    # A Latin head after an の is a part of something (asyncioのTaskGroup): by its words.
+    topics = {w: name for words, name, after_no in latin_heads if after_no for w in words}
+    subjects = [(words[0][0], words[-1][1], name) for words, name, _ in latin_heads]
     names = [n for n in identifiers(question) if not _qualifies(n[1], mains, question)]
     # Katakana words run together are one loanword (Sudachi splits ハイパースレッディング
     # into ハイパー and スレッディング): all of it must match.
@@ -405,30 +407,21 @@ def topic_spans(morphemes: Sequence[Morpheme], text: str) -> list[tuple[int, int
     return spans
 
 
-def _topic_names(spans: Sequence[tuple[int, int]], mains: Sequence[Token], text: str) -> dict[tuple[int, int], str]:
-    """(begin, end) of each word of a Latin head of a topic -> that head as written,
-    case-folded (pg_partman, raid50)."""
-    names: dict[tuple[int, int], str] = {}
+def _latin_heads(
+    spans: Sequence[tuple[int, int]], mains: Sequence[Token], text: str
+) -> list[tuple[list[tuple[int, int]], str, bool]]:
+    """For each topic whose head (its last word that is not generic, with the words
+    joined to it: IS-IS, pg_partman, raid50) is a Latin name: the (begin, end) of the
+    head's words, the head as written (NFKC, case-folded) and whether an の comes right
+    before it."""
+    out = []
     for begin, end in spans:
         if not _LATIN.search(text, begin, end):
             continue
         words = sorted(_compared_heads([(begin, end)], mains, text))
-        if not words:
-            continue
-        name = text[words[0][0] : words[-1][1]]
-        if _LATIN.search(name) and text[begin : words[0][0]].rstrip().endswith("の"):
-            names.update((w, unicodedata.normalize("NFKC", name).casefold()) for w in words)
-    return names
-
-
-def _subjects(spans: Sequence[tuple[int, int]], mains: Sequence[Token], text: str) -> list[tuple[int, int, str]]:
-    """(begin, end, name as written, case-folded) of the head of each topic that is a
-    Latin name: its last word that is not generic, with the words joined to it (IS-IS)."""
-    out = []
-    for begin, end in spans:
-        words = sorted(_compared_heads([(begin, end)], mains, text))
         if words and _LATIN.search(text, words[0][0], words[-1][1]):
-            out.append((words[0][0], words[-1][1], unicodedata.normalize("NFKC", text[words[0][0] : words[-1][1]]).casefold()))
+            name = unicodedata.normalize("NFKC", text[words[0][0] : words[-1][1]]).casefold()
+            out.append((words, name, text[begin : words[0][0]].rstrip().endswith("の")))
     return out
 
 
