@@ -317,18 +317,15 @@ class SectionSearch:
 
     def _near(self, tokens: Sequence[Token], scored: list[tuple[int, float]], k: int) -> list[tuple[int, float]]:
         """scored with each section's proximity bonus (PROXIMITY_WEIGHT), looked for only
-        in sections that it could lift into the k best once weighed by kind."""
+        in sections that it could lift into the k best (_liftable)."""
         words = [t.term for t in sorted((t for t in tokens if not t.part), key=lambda t: t.begin)]
         pairs = list(dict.fromkeys((a, b) for a, b in zip(words, words[1:]) if a != b))
         if not pairs or not scored:
             return scored
-        weight = [KIND_WEIGHT.get(self.sections[doc].kind, 1.0) for doc, _ in scored]
-        weighed = sorted((score * w for (_, score), w in zip(scored, weight)), reverse=True)
-        floor = weighed[min(k, len(weighed)) - 1]  # the k-th best can only rise
         wanted = frozenset(words)
         out = []
-        for (doc, score), w in zip(scored, weight):
-            if (score + PROXIMITY_WEIGHT) * w < floor:
+        for (doc, score), liftable in zip(scored, self._liftable(scored, k, PROXIMITY_WEIGHT)):
+            if not liftable:
                 out.append((doc, score))
                 continue
             starts: dict[str, list[int]] = {}
@@ -342,18 +339,23 @@ class SectionSearch:
             out.append((doc, score + PROXIMITY_WEIGHT * near / len(pairs)))
         return out
 
+    def _liftable(self, scored: list[tuple[int, float]], k: int, bonus: float) -> list[bool]:
+        """For each of scored, whether adding bonus to its score could lift it into the k
+        best once weighed by kind (KIND_WEIGHT): only those are worth looking at."""
+        weight = [KIND_WEIGHT.get(self.sections[doc].kind, 1.0) for doc, _ in scored]
+        weighed = sorted((score * w for (_, score), w in zip(scored, weight)), reverse=True)
+        floor = weighed[min(k, len(weighed)) - 1] if weighed else 0.0  # the k-th best can only rise
+        return [(score + bonus) * w >= floor for (_, score), w in zip(scored, weight)]
+
     def _answer_types(
         self, scored: list[tuple[int, float]], wanted: list[re.Pattern], k: int
     ) -> list[tuple[int, float]]:
         """scored with ANSWER_TYPE_WEIGHT more for each section that gives an answer of
         a wanted kind (ANSWER_TYPES), in its text or its own heading, looked for only in
-        sections that it could lift into the k best once weighed by kind (as _near)."""
-        weight = [KIND_WEIGHT.get(self.sections[doc].kind, 1.0) for doc, _ in scored]
-        weighed = sorted((score * w for (_, score), w in zip(scored, weight)), reverse=True)
-        floor = weighed[min(k, len(weighed)) - 1] if weighed else 0.0  # the k-th best can only rise
+        sections that it could lift into the k best (_liftable)."""
         out = []
-        for (doc, score), w in zip(scored, weight):
-            if (score + ANSWER_TYPE_WEIGHT) * w < floor:
+        for (doc, score), liftable in zip(scored, self._liftable(scored, k, ANSWER_TYPE_WEIGHT)):
+            if not liftable:
                 out.append((doc, score))
                 continue
             section = self.sections[doc]
