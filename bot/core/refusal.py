@@ -136,8 +136,8 @@ def read_question(
     english = is_english_phrased(question)
     tokens = [t for t in analyzer.tokens_from_morphemes(morphemes, question) if not _english_phrasing(t, question, english)]
     mains = sorted((t for t in tokens if not t.part), key=lambda t: t.begin)
-    heads = _compared_heads(comparison_spans(morphemes, question), mains, question)
-    spans_of_topics = [] if english else topic_spans(morphemes, question)
+    heads = _compared_heads(comparison_spans(morphemes, question, english), mains, question)
+    spans_of_topics = [] if english else topic_spans(morphemes, question, english)
     latin_heads = _latin_heads(spans_of_topics, mains, question)
     # A Latin head after an の is a part of something (asyncioのTaskGroup): by its words.
     topics = {w: name for words, name, after_no in latin_heads if after_no for w in words}
@@ -346,10 +346,12 @@ def is_english_phrased(text: str) -> bool:
     return _ENGLISH_OPENING.match(text) is not None or phrasing >= 3
 
 
-def comparison_spans(morphemes: Sequence[Morpheme], text: str) -> list[tuple[int, int]]:
+def comparison_spans(morphemes: Sequence[Morpheme], text: str, english: bool | None = None) -> list[tuple[int, int]]:
     """Where the two sides of a comparison stand: the noun phrases of AとBの違い,
-    AとBはどう違う, AとB、どっちが (どちら), A vs B, "difference between A and B"."""
-    english = is_english_phrased(text)
+    AとBはどう違う, AとB、どっちが (どちら), A vs B, "difference between A and B".
+    english: is_english_phrased(text), when the caller knows it."""
+    if english is None:
+        english = is_english_phrased(text)
     spans: list[tuple[int, int]] = []
     for i, m in enumerate(morphemes):
         s = m.surface
@@ -380,10 +382,11 @@ def comparison_spans(morphemes: Sequence[Morpheme], text: str) -> list[tuple[int
     return spans
 
 
-def topic_spans(morphemes: Sequence[Morpheme], text: str) -> list[tuple[int, int]]:
+def topic_spans(morphemes: Sequence[Morpheme], text: str, english: bool | None = None) -> list[tuple[int, int]]:
     """Where the question's topic stands: the noun phrase before は, が, とは, って or
-    について, or the one the question ends with."""
-    english = is_english_phrased(text)
+    について, or the one the question ends with. english: as for comparison_spans."""
+    if english is None:
+        english = is_english_phrased(text)
     spans = []
     for i, m in enumerate(morphemes):
         s = m.surface
