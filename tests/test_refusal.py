@@ -7,6 +7,19 @@ from bot.core.analyzer import Analyzer
 from bot.core.refusal import coverage, is_english_phrased, read_question
 from bot.core.service import AnswerService
 
+def _service_over(tmp_path_factory, analyzer: Analyzer, name: str, notes: str) -> AnswerService:
+    """An answer service over a folder holding notes as its one notes.md."""
+    folder = tmp_path_factory.mktemp(name)
+    (folder / "notes.md").write_text(notes, encoding="utf-8")
+    return AnswerService(folder, analyzer)
+
+
+def _assert_first_hit_holds(service: AnswerService, question: str, line: int) -> None:
+    hits = service.ask(question).hits
+    assert hits, question
+    assert hits[0].section.line_start <= line <= hits[0].section.line_end
+
+
 LOANWORD_NOTES = """# 機械学習
 
 - ハイパーパラメータ: 学習の前に人が決める値。学習率やバッチサイズ
@@ -22,9 +35,7 @@ LOANWORD_NOTES = """# 機械学習
 
 @pytest.fixture(scope="module")
 def loanword_service(tmp_path_factory, analyzer: Analyzer) -> AnswerService:
-    folder = tmp_path_factory.mktemp("loanwords")
-    (folder / "notes.md").write_text(LOANWORD_NOTES, encoding="utf-8")
-    return AnswerService(folder, analyzer)
+    return _service_over(tmp_path_factory, analyzer, "loanwords", LOANWORD_NOTES)
 
 
 @pytest.mark.parametrize(
@@ -32,9 +43,7 @@ def loanword_service(tmp_path_factory, analyzer: Analyzer) -> AnswerService:
     [("What is KVM?", 22), ("What is an ASIC?", 29), ("what is Proxmox?", 21), ("What is Samba?", 56)],
 )
 def test_english_questions_are_answered_like_their_subject_alone(service, question, line):
-    hits = service.ask(question).hits
-    assert hits, question
-    assert hits[0].section.line_start <= line <= hits[0].section.line_end
+    _assert_first_hit_holds(service, question, line)
 
 
 @pytest.mark.parametrize("question", ["What is Kubernetes?", "What is Hyper-V?", "How does Xen work?"])
@@ -130,9 +139,7 @@ PARTS_NOTES = """# Python
 
 @pytest.fixture(scope="module")
 def parts_service(tmp_path_factory, analyzer: Analyzer) -> AnswerService:
-    folder = tmp_path_factory.mktemp("parts")
-    (folder / "notes.md").write_text(PARTS_NOTES, encoding="utf-8")
-    return AnswerService(folder, analyzer)
+    return _service_over(tmp_path_factory, analyzer, "parts", PARTS_NOTES)
 
 
 @pytest.mark.parametrize(
@@ -154,9 +161,7 @@ def test_a_part_of_a_known_thing_the_notes_never_name_is_refused(parts_service, 
     ],
 )
 def test_a_named_part_the_notes_write_is_answered(parts_service, question, line):
-    hits = parts_service.ask(question).hits
-    assert hits, question
-    assert hits[0].section.line_start <= line <= hits[0].section.line_end
+    _assert_first_hit_holds(parts_service, question, line)
 
 
 def test_an_unknown_name_alone_only_weighs(service):
@@ -240,9 +245,7 @@ NUMBERED_NOTES = """# RAID
 
 @pytest.fixture(scope="module")
 def numbered_service(tmp_path_factory, analyzer: Analyzer) -> AnswerService:
-    folder = tmp_path_factory.mktemp("numbered")
-    (folder / "notes.md").write_text(NUMBERED_NOTES, encoding="utf-8")
-    return AnswerService(folder, analyzer)
+    return _service_over(tmp_path_factory, analyzer, "numbered", NUMBERED_NOTES)
 
 
 @pytest.mark.parametrize(
@@ -271,9 +274,7 @@ def test_a_numbered_name_the_notes_never_write_is_refused(numbered_service, ques
     ],
 )
 def test_a_numbered_name_the_notes_write_somehow_is_answered(numbered_service, question, line):
-    hits = numbered_service.ask(question).hits
-    assert hits, question
-    assert hits[0].section.line_start <= line <= hits[0].section.line_end
+    _assert_first_hit_holds(numbered_service, question, line)
 
 
 def test_identifiers_are_letters_run_into_digits(analyzer):
@@ -365,9 +366,7 @@ ASPECT_NOTES = """# 仮想化
 
 @pytest.fixture(scope="module")
 def aspect_service(tmp_path_factory, analyzer: Analyzer) -> AnswerService:
-    folder = tmp_path_factory.mktemp("aspects")
-    (folder / "notes.md").write_text(ASPECT_NOTES, encoding="utf-8")
-    return AnswerService(folder, analyzer)
+    return _service_over(tmp_path_factory, analyzer, "aspects", ASPECT_NOTES)
 
 
 def test_a_loanword_aspect_of_a_known_name_the_notes_never_use_is_refused(aspect_service):
@@ -414,9 +413,7 @@ SUBJECT_NOTES = """# スケジューラ
 
 @pytest.fixture(scope="module")
 def subject_service(tmp_path_factory, analyzer: Analyzer) -> AnswerService:
-    folder = tmp_path_factory.mktemp("subjects")
-    (folder / "notes.md").write_text(SUBJECT_NOTES, encoding="utf-8")
-    return AnswerService(folder, analyzer)
+    return _service_over(tmp_path_factory, analyzer, "subjects", SUBJECT_NOTES)
 
 
 def test_a_question_about_a_name_the_notes_never_write_needs_all_the_rest(subject_service):
