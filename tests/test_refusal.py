@@ -427,6 +427,42 @@ def test_a_question_about_a_name_the_notes_never_write_needs_all_the_rest(subjec
     assert subject_service.ask("CFSは次のタスクをどう選ぶ？").hits
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "EEVDFはCPUとメモリの使用量を制限する？",  # a proper name: all the rest is not enough
+        "IS-ISってCPUとメモリの使用量を制限する？",  # IS-IS is a name, not the English "is"
+        "ZNS CFSは仮想実行時間が一番小さいタスクを選ぶ？",  # a proper name qualifying the head
+    ],
+)
+def test_a_proper_name_the_notes_never_write_is_refused(subject_service, question):
+    assert subject_service.ask(question).hits == ()
+
+
+@pytest.mark.parametrize(
+    "question, line",
+    [
+        # One capital: it may be the learner's own word; all the rest is in one section.
+        ("Cgroupは CPU とメモリの使用量を制限する？", 8),
+        # A proper name before an の is what the head belongs to, not the head.
+        ("LinuxのCFSは仮想実行時間が一番小さいタスクを選ぶ？", 3),
+        # A name the notes write.
+        ("What does CFS choose?", 3),
+    ],
+)
+def test_a_name_the_learner_may_use_or_a_known_head_is_answered(subject_service, question, line):
+    _assert_first_hit_holds(subject_service, question, line)
+
+
+def test_only_an_opening_word_makes_a_question_english():
+    from bot.core.refusal import is_english_phrased
+
+    assert is_english_phrased("What is KVM?")
+    assert is_english_phrased("Why?")
+    assert not is_english_phrased("IS-ISってどんなプロトコル？")
+    assert not is_english_phrased("Howto.mdの書き方")
+
+
 def test_comparing_a_loanword_the_notes_never_use_is_refused(subject_service):
     # The notes know ラウンドロビン, never フェアシェア: they cannot compare the two.
     assert subject_service.ask("ラウンドロビンとフェアシェアではどっちがタスクを順番に動かす？").hits == ()

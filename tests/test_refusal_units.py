@@ -575,3 +575,30 @@ def test_an_english_generic_word_in_a_japanese_question_heads_nothing(analyzer):
     # topic, so a notes folder that writes DENSE_RANK answers it.
     concepts = _concepts(analyzer, "RANK と DENSE_RANK の difference は？")
     assert not concepts["difference"].subject
+
+
+@pytest.mark.parametrize(
+    "question, share",
+    [
+        ("What is ECMP routing?", 0.0),  # a proper name the notes never write: no answer
+        ("What is PrivateLink routing?", 0.0),
+        ("What is ecmp routing?", 0.5),  # no capitals: it only weighs
+        ("What is Ecmp routing?", 0.5),
+    ],
+)
+def test_an_english_question_about_an_unwritten_proper_name(analyzer, question, share):
+    idf = {"routing": 2.0}.get
+    never = lambda *names: False  # noqa: E731 - no section writes anything
+    assert coverage(read_question(analyzer, question), {"routing"}, idf, 2.0, never) == pytest.approx(share)
+
+
+def test_a_proper_name_in_a_japanese_topic(analyzer):
+    idf = {"ssd": 2.0, "速い": 2.0}.get
+    never = lambda *names: False  # noqa: E731
+    # ZNS qualifies the topic's head: the question is about a ZNS SSD.
+    assert coverage(read_question(analyzer, "ZNS SSDは速い？"), {"ssd", "速い"}, idf, 2.0, never) == 0.0
+    # Outside the topic it only weighs; before an の it names what the head belongs to.
+    assert coverage(read_question(analyzer, "SSDはZNSより速い？"), {"ssd", "速い"}, idf, 2.0, never) > 0.0
+    assert coverage(read_question(analyzer, "ZNSのSSDは速い？"), {"ssd", "速い"}, idf, 2.0, never) > 0.0
+    # The notes write it: an answer.
+    assert coverage(read_question(analyzer, "ZNS SSDは速い？"), {"ssd", "速い"}, idf, 2.0, lambda *n: True) > 0.0

@@ -19,7 +19,11 @@ that weight a section holds. Rules on top:
   nor "ミューテックスとモニタの違い" from the mutex notes.
 - A question whose topic's head is a Latin name the notes never write, nor give
   another name in the glossary ("EEVDFはどうやって次のタスクを選ぶ？"), is answered
-  only by a section holding SUBJECT_REST of the rest of its weight.
+  only by a section holding SUBJECT_REST of the rest of its weight. A name written as a
+  proper name (two capitals or more: IS-IS, EEVDF, DynamoDB) heading the topic or
+  qualifying its head ("ZNS SSDは…"; not before an の: "AWSのEC2" is about EC2), or
+  anywhere in a question asked in English ("What is ECMP routing?"), is refused
+  outright: it is what is asked about, not the learner's word for something else.
 - A question's topic (the noun phrase before は, が, とは, って, について, or the one
   it ends with) is about its head, the last word that is not generic (設定方法 is
   generic: the head of "pg_partmanの設定方法" is pg_partman). When the head is a Latin
@@ -93,8 +97,8 @@ _KATAKANA = re.compile(r"[\u30a0-\u30ffー]+")
 _NOUNISH = frozenset({"名詞", "接頭辞", "接尾辞"})
 # A question asked in English opens with one of these (or has several English words).
 _ENGLISH_OPENING = re.compile(
-    r"\s*(?:what|what's|how|why|when|where|which|who|whom|whose|is|are|was|were|do|does|did|can|could|should|"
-    r"would|will|explain|tell|describe|define|difference)\b",
+    r"\s*(?:what(?:['’]s)?|how|why|when|where|which|who|whom|whose|is|are|was|were|do|does|did|can|could|should|"
+    r"would|will|explain|tell|describe|define|difference)(?=\s|[?？]|$)",
     re.IGNORECASE,
 )
 _ENGLISH_PAIR = re.compile(r"\bdifference\s+between\s+(?P<a>.+?)\s+and\s+(?P<b>[^?.!,]+)", re.IGNORECASE)
@@ -114,6 +118,7 @@ class Concept:
     topic: str = ""  # the Latin name it is part of, when that heads the topic after an の (casefolded)
     name: str = ""  # the numbered name it is part of (RAID50: see identifiers), case-folded
     subject: str = ""  # the Latin head of the question's topic it is part of, case-folded
+    proper: bool = False  # that head is written as a proper name (IS-IS, DynamoDB)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +147,18 @@ def read_question(
     # A Latin head after an の is a part of something (asyncioのTaskGroup): by its words.
     topics = {w: name for words, name, after_no in latin_heads if after_no for w in words}
     subjects = [(words[0][0], words[-1][1], name) for words, name, _ in latin_heads]
+    # A proper name (two capitals: IS-IS, EEVDF) anywhere in the topic but before an の
+    # is what it is about ("ZNS SSDは…", not "AWSのEC2は…"); an English question has no
+    # は to mark its topic: anywhere.
+    where = [(m.begin, m.end) for m in mains if english or any(b <= m.begin and m.end <= e for b, e in spans_of_topics)]
+    subjects += [
+        (w[0][0], w[-1][1], name)
+        for w, name, _ in _latin_heads(where, mains, question)
+        if _proper(question[w[0][0] : w[-1][1]])
+        and (english or not question[w[-1][1] :].lstrip().startswith("の"))
+        and (w[0][0], w[-1][1], name) not in subjects
+    ]
+    proper = {(b, e) for b, e, _ in subjects if _proper(question[b:e])}
     names = [n for n in identifiers(question) if not _qualifies(n[1], mains, question)]
     # Katakana words run together are one loanword (Sudachi splits ハイパースレッディング
     # into ハイパー and スレッディング): all of it must match.
@@ -158,9 +175,17 @@ def read_question(
         parts = tuple(t.term for t in tokens if t.part and begin <= t.begin and t.end <= end and t.term not in pieces)
         topic = next((topics[(m.begin, m.end)] for m in word if (m.begin, m.end) in topics), "")
         name = next((n for b, e, n in names if b <= begin and end <= e), "")
-        subject = next((n for b, e, n in subjects if b <= begin and end <= e), "")
+        subject, is_proper = next(((n, (b, e) in proper) for b, e, n in subjects if b <= begin and end <= e), ("", False))
         concepts.append(
-            Concept(pieces, parts, any((m.begin, m.end) in heads for m in word), topic=topic, name=name, subject=subject)
+            Concept(
+                pieces,
+                parts,
+                any((m.begin, m.end) in heads for m in word),
+                topic=topic,
+                name=name,
+                subject=subject,
+                proper=is_proper,
+            )
         )
     spans = [(w[0].begin, w[-1].end) for w in words]
     if aliases is not None:
@@ -175,6 +200,7 @@ def read_question(
                     next((c.topic for c in merged if c.topic), ""),
                     next((c.name for c in merged if c.name), ""),
                     next((c.subject for c in merged if c.subject), ""),
+                    any(c.proper for c in merged),
                 )
             ]
             spans[first : last + 1] = [(spans[first][0], spans[last][1])]
@@ -270,6 +296,8 @@ def coverage(
                 if not any(all(idf(p) is not None for p in name) for name in concept.aliases):
                     return 0.0
             if concept.subject and not known and written is not None and not written(concept.subject):
+                if concept.proper:
+                    return 0.0
                 unknown_subject.add(t.term)
             if t.term not in concept.pieces and t.term not in concept.parts:
                 continue  # a term of another name: the word weighs, not its names
@@ -508,6 +536,12 @@ def _nounish(m: Morpheme, english: bool = True) -> bool:
     if english and m.surface.lower() in ENGLISH_PHRASING and not (len(m.surface) > 1 and m.surface.isupper()):
         return False
     return m.pos[0] in _NOUNISH or re.fullmatch(r"[A-Za-z0-9]+", m.surface) is not None
+
+
+def _proper(name: str) -> bool:
+    """A Latin name written as a proper name: two capitals or more (IS-IS, EEVDF,
+    DynamoDB), not a word a learner may use for something (cgroup, Transformer)."""
+    return sum(1 for c in unicodedata.normalize("NFKC", name) if c.isupper()) >= 2
 
 
 def _katakana(term: str) -> bool:
