@@ -250,7 +250,14 @@ def numbered_service(tmp_path_factory, analyzer: Analyzer) -> AnswerService:
 
 @pytest.mark.parametrize(
     "question",
-    ["RAID50の構成と最低台数は？", "RAID7は何台から組める？", "ＲＡＩＤ５５の最低台数", "RAID50の", "TLS 1.4 のハンドシェイクは何往復？"],
+    [
+        "RAID50の構成と最低台数は？",
+        "RAID7は何台から組める？",
+        "ＲＡＩＤ５５の最低台数",
+        "RAID50の",
+        "TLS 1.4 のハンドシェイクは何往復？",
+        "RAID 50 は最低何台？",  # spaced as the learner types it
+    ],
 )
 def test_a_numbered_name_the_notes_never_write_is_refused(numbered_service, question):
     # The notes know RAID, 構成, 最低台数, 7 and 50, and RAID5, RAID 10: not RAID50,
@@ -264,6 +271,7 @@ def test_a_numbered_name_the_notes_never_write_is_refused(numbered_service, ques
         ("RAID5の最低台数は？", 3),
         ("RAID10の最低台数は？", 4),  # written "RAID 10"
         ("RAID-10の最低台数は？", 4),
+        ("RAID 10 の最低台数は？", 4),
         ("RAID60の組とは？", 6),  # written "RAID-60"
         ("TLS1.3のハンドシェイクは何往復？", 10),
         ("TLS v1.2 のハンドシェイクは何往復？", 11),  # v1.2 written in a section about TLS
@@ -285,6 +293,11 @@ def test_identifiers_are_letters_run_into_digits(analyzer):
     assert identifiers("TLS 1.4 と Python3.14 と cgroups v3") == [(0, 7, "tls 1.4"), (10, 20, "python 3.14"), (23, 33, "cgroups v3")]
     # Not a piece of a longer joined word, nor letters or digits alone.
     assert identifiers("x86-64 と VT-x と pg_stat2 と NUMA と 2024年") == []
+    # A name in capitals, a space and a number before a particle is one model; a count
+    # of something is not ("CPU 4 個", "CPU 4コア").
+    assert identifiers("RAID 60 は？") == identifiers("RAID 60の") == [(0, 7, "raid60")]
+    assert identifiers("HTTP 2") == [(0, 6, "http2")]
+    assert identifiers("CPU 4 個") == identifiers("CPU 4コア") == identifiers("Raid 6 は") == []
 
 
 @pytest.mark.parametrize("question", ["RDB と AOF のどっちがいい？", "ROW_NUMBER と NTILE の違いは？", "RDB　と　AOF の違い"])

@@ -32,8 +32,8 @@ that weight a section holds. Rules on top:
   question is refused: the notes know asyncio, not its TaskGroup. A name alone
   ("cgroupで制限できるリソース") only weighs: it may be the learner's own word for
   something the notes hold.
-- A numbered name (letters run into digits: RAID50, IPv7, HTTP3; a name and its
-  version: TLS 1.4, cgroups v3) names one version or model. When the notes never write
+- A numbered name (letters run into digits: RAID50, IPv7, HTTP3, or spaced before a
+  particle: "RAID 60 は"; a name and its version: TLS 1.4, cgroups v3) names one version or model. When the notes never write
   it, nor write it spaced (RAID 50), nor spell its letters out in words (WSL2 for
   Windows Subsystem for Linux 2), nor write the version in a section naming the name,
   nor give it another name in the glossary, the question is refused, unless it only
@@ -92,6 +92,10 @@ _VERSIONED = re.compile(
     r"(?<![\w.\-])(?P<name>[A-Za-z][A-Za-z0-9]*?[A-Za-z])[ \u3000]?(?P<version>[vV]\d+(?:\.\d+)*|\d+(?:\.\d+)+)"
     r"(?![\w\-]|\.\d)",
     re.ASCII,
+)
+# A name in capitals, a space and a model number, then a particle or the end: "RAID 60 は".
+_SPACED_NUMBER = re.compile(
+    r"(?<![\w.\-])(?P<name>[A-Z]{2,})[ \u3000](?P<number>\d+)(?=[ \u3000]?(?:[はがのでとをもっ？?、,。]|$))"
 )
 _KATAKANA = re.compile(r"[\u30a0-\u30ffー]+")
 _NOUNISH = frozenset({"名詞", "接頭辞", "接尾辞"})
@@ -218,7 +222,8 @@ def read_question(
 def identifiers(text: str) -> list[tuple[int, int, str]]:
     """(begin, end, case-folded name) of each numbered name text writes: Latin letters
     run into digits (RAID50, IPv7, HTTP3), or a name and its version ("TLS 1.4",
-    "cgroups v3": the name, a space and the version). Such a name means one version or
+    "cgroups v3": the name, a space and the version), or a name in capitals, a space
+    and a number before a particle or the end ("RAID 60 は": RAID60). Such a name means one version or
     model; notes that never write it (nor a glossary name of it) do not cover it,
     however much of the rest of the question they hold."""
     folded = unicodedata.normalize("NFKC", text)  # ＲＡＩＤ５０ too, where offsets stay
@@ -226,6 +231,8 @@ def identifiers(text: str) -> list[tuple[int, int, str]]:
     out = []
     for match in _VERSIONED.finditer(source):
         out.append((match.start(), match.end(), f"{match['name']} {match['version']}".casefold()))
+    for match in _SPACED_NUMBER.finditer(source):  # RAID 60 is RAID60, however spaced
+        out.append((match.start(), match.end(), f"{match['name']}{match['number']}".casefold()))
     for match in _IDENTIFIER.finditer(source):
         word = match.group()
         if any(c.isdigit() for c in word) and not any(b <= match.start() < e for b, e, _ in out):
