@@ -55,7 +55,8 @@ PROXIMITY_CHARS = 16
 # A question asking for a kind of answer wants the section that gives one: asked why
 # (なぜ, 理由, 原因, why), a section whose text or own heading gives a cause (原因, 理由,
 # だから, because ...); asked when (いつ, 何年), one that writes a date; asked what X is,
-# one that starts by defining X (defined_term). Such a section gets ANSWER_TYPE_WEIGHT
+# one that starts by defining X (defined_term), or the lead of a note an alias of which
+# is X (SectionSearch._opens). Such a section gets ANSWER_TYPE_WEIGHT
 # more of its fused score (0..1). See README for what each did on the question sets.
 ANSWER_TYPE_WEIGHT = 0.1
 ANSWER_TYPES = (
@@ -281,7 +282,7 @@ class SectionSearch:
         if defined:
             wanted.append(_defining(defined))
         if wanted:
-            scored = self._answer_types(scored, wanted, k)
+            scored = self._answer_types(scored, wanted, k, defined)
         top = self._prior(scored, query, k)
         best = top[0].matched if top else ()  # the refusal rule weighs the question's own best
         pair = comparison(question)
@@ -348,11 +349,12 @@ class SectionSearch:
         return [(score + bonus) * w >= floor for (_, score), w in zip(scored, weight)]
 
     def _answer_types(
-        self, scored: list[tuple[int, float]], wanted: list[re.Pattern], k: int
+        self, scored: list[tuple[int, float]], wanted: list[re.Pattern], k: int, defined: str = ""
     ) -> list[tuple[int, float]]:
         """scored with ANSWER_TYPE_WEIGHT more for each section that gives an answer of
-        a wanted kind (ANSWER_TYPES), in its text or its own heading, looked for only in
-        sections that it could lift into the k best (_liftable)."""
+        a wanted kind (ANSWER_TYPES), in its text or its own heading, or opens the note an
+        alias names defined (_opens), looked for only in sections that it could lift
+        into the k best (_liftable)."""
         out = []
         for (doc, score), liftable in zip(scored, self._liftable(scored, k, ANSWER_TYPE_WEIGHT)):
             if not liftable:
@@ -361,8 +363,23 @@ class SectionSearch:
             section = self.sections[doc]
             own = section.headings[-1] if section.headings else ""
             given = any(pattern.search(section.text) or pattern.search(own) for pattern in wanted)
+            given = given or (defined != "" and self._opens(doc, defined))
             out.append((doc, score + ANSWER_TYPE_WEIGHT if given else score))
         return out
+
+    def _opens(self, doc: int, term: str) -> bool:
+        """Whether the section is the lead of a note that one of its front-matter aliases
+        names term: the first section under the note's title (動的計画法, aliases: DP)
+        says what DP is. (The same for a section's own heading lowered JSQuAD, whose
+        articles are each one heading over many passages.)"""
+        section = self.sections[doc]
+        if len(section.headings) != 1 or not section.aliases:
+            return False
+        before = self.sections[doc - 1] if doc else None
+        if before is not None and before.file == section.file and before.headings == section.headings:
+            return False
+        wanted = unicodedata.normalize("NFKC", term).casefold()
+        return any(unicodedata.normalize("NFKC", name).casefold() == wanted for name in section.aliases)
 
     def _tokens_of(self, doc: int, wanted: frozenset[str] | None) -> list[tuple[str, int, int]]:
         """(term, begin, end) of the wanted terms of a section's text (None: all of them)."""
