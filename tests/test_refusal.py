@@ -480,3 +480,45 @@ def test_comparing_a_loanword_the_notes_never_use_is_refused(subject_service):
     # The notes know ラウンドロビン, never フェアシェア: they cannot compare the two.
     assert subject_service.ask("ラウンドロビンとフェアシェアではどっちがタスクを順番に動かす？").hits == ()
     assert subject_service.ask("ラウンドロビンとCFSの違いは？").hits
+
+
+HISTORY_NOTES = """# Kubernetes
+
+- Pod は Kubernetes でデプロイできる最小単位
+- Deployment は Pod の数を保つ
+
+# Docker
+
+- Docker は 2013年に公開された。コンテナを手軽にした
+
+# Borg
+
+- Borg は Google の中のクラスタ管理。ここから Kubernetes の歴史が始まる
+
+# 読書
+
+- 歴史の本と変遷の本は別の棚
+"""
+
+
+@pytest.fixture(scope="module")
+def history_service(tmp_path_factory, analyzer: Analyzer) -> AnswerService:
+    return _service_over(tmp_path_factory, analyzer, "history", HISTORY_NOTES)
+
+
+@pytest.mark.parametrize("question", ["Deploymentの歴史をざっくり教えて", "Deployment の変遷は？", "Deployment history?"])
+def test_a_history_is_not_answered_by_notes_that_date_nothing(history_service, question):
+    # The notes know Deployment, 歴史 and 変遷, but no hit about it dates anything.
+    assert history_service.ask(question).hits == ()
+
+
+@pytest.mark.parametrize(
+    "question, line",
+    [
+        ("Dockerの歴史は？", 8),  # a date
+        ("Kubernetesの歴史は？", 12),  # told in words
+        ("Deploymentは何を保つ？", 4),  # not asked for a history
+    ],
+)
+def test_a_history_is_answered_where_the_notes_date_or_tell_it(history_service, question, line):
+    _assert_first_hit_holds(history_service, question, line)

@@ -29,11 +29,11 @@ QUALITY_FLOORS = {
 REAL_FLOORS = {
     "obsidian": (0.95, 0.98, 7, 0),
     "obsidian_holdout": (0.89, 0.98, 9, 0),
-    "obsidian_refusals": (0.80, 1.00, 19, 0),
+    "obsidian_refusals": (0.80, 1.00, 20, 0),
     "obsidian_paraphrase": (0.65, 0.85, 0, 3),
     "textbook": (0.85, 0.95, 5, 0),
     "textbook_holdout": (0.92, 0.98, 4, 0),
-    "textbook_refusals": (0.60, 1.00, 19, 0),
+    "textbook_refusals": (0.60, 1.00, 20, 0),
     "textbook_paraphrase": (0.72, 0.85, 0, 1),
     "til": (0.85, 0.97, 6, 0),
     "til_holdout": (0.87, 0.96, 3, 0),

@@ -70,6 +70,12 @@ ANSWER_TYPES = (
     ),
 )
 
+# A question asking for a history (Xの歴史, 変遷, 経緯, history) is answered only by hits
+# that write a date, or the word itself beside more of the question: notes that never
+# date anything about X, nor tell its history, hold none.
+HISTORY = re.compile(r"歴史|沿革|変遷|経緯|\bhistory\b", re.IGNORECASE)
+_DATE = ANSWER_TYPES[1][1]
+
 # "Xとは", "Xって何", "What is X": the section that starts by defining X ("X は …",
 # "X: …", "X（…）は") is the answer a learner wants first.
 _DEFINITION = (
@@ -298,6 +304,11 @@ class SectionSearch:
         )
         if not says_what(tokens, {term for s in top for term in s.matched}):
             return Ranking(hits, 0.0)  # only words that phrase the question were found
+        if HISTORY.search(question) and not any(
+            _DATE.search(hit.section.text) or (len(hit.matched) > 1 and HISTORY.search(searchable_text(hit.section)))
+            for hit in hits
+        ):
+            return Ranking(hits, 0.0)  # a history with no date in it
         if unknown_aspect(tokens, question, self.index.idf, self.written):
             return Ranking(hits, 0.0)  # the notes know X, never its Y: "Xenのドキュメント"
         return Ranking(hits, self._coverage(tokens, best) if hits else 0.0)
