@@ -23,6 +23,7 @@ from bot.cli_common import (
     make_service,
     setup_stdio,
 )
+from bot.core.glossary import glossary_hint
 from bot.core.models import Answer
 from bot.core.notes import CorpusError
 
@@ -119,13 +120,15 @@ def _as_json(answer: Answer) -> str:
                 for h in answer.hits
             ],
             "quiz": [item.to_dict() for item in answer.quiz],
+            "unwritten": list(answer.unwritten),
         }
     )
 
 
 def _as_text(service, answer: Answer) -> str:
     if not answer.hits:
-        return "ノートにはこの質問に関係する内容が見つかりませんでした。"
+        hint = glossary_hint([clean(word) for word in answer.unwritten])
+        return "ノートにはこの質問に関係する内容が見つかりませんでした。" + (f"\n{hint}" if hint else "")
     bold, reset = ("\033[1;33m", "\033[0m") if sys.stdout.isatty() else ("**", "**")
     blocks = []
     for i, hit in enumerate(answer.hits, start=1):

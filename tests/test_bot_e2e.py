@@ -121,6 +121,16 @@ async def test_bad_questions_get_a_short_reply(fake, start_bot, text, expected):
     assert not reply.get("embeds")
 
 
+async def test_a_refusal_names_the_words_the_notes_never_write(fake, start_bot):
+    await start_bot()
+    await fake.send_message(mention(fake, "EEVDFとBOREはどうやってタスクを選ぶの？"))
+    reply = (await fake.wait_for_call("POST", MESSAGES)).json
+    lines = reply["content"].splitlines()
+    assert "見つかりませんでした" in lines[0]
+    assert lines[1].startswith("ノートに出てこない言葉: EEVDF、BORE")
+    assert "用語集.md に「- EEVDF = ノートでの名前」" in lines[2]
+
+
 async def test_a_huge_question_is_answered_within_discord_limits(fake, start_bot):
     await start_bot()
     await fake.send_message(mention(fake, "KVMとQEMUの違いは？" + "あ" * 4000))

@@ -84,6 +84,16 @@ def test_no_match_is_an_empty_hit_list_and_exit_0():
     assert text.returncode == 0 and "見つかりませんでした" in text.stdout
 
 
+def test_a_refusal_names_the_words_the_notes_never_write():
+    result = run_cli("ask", "--json", "EEVDFはどうやってタスクを選ぶの？")
+    assert json.loads(result.stdout)["unwritten"][0] == "EEVDF"
+    text = run_cli("ask", "EEVDFはどうやってタスクを選ぶの？")
+    lines = text.stdout.splitlines()
+    assert lines[0] == "ノートにはこの質問に関係する内容が見つかりませんでした。"
+    assert lines[1].startswith("ノートに出てこない言葉: EEVDF")
+    assert "用語集.md に「- EEVDF = ノートでの名前」" in lines[2]
+
+
 def test_batch_reads_one_question_a_line_and_answers_each_line():
     result = run_cli("ask", "-k", "1", stdin="SMBとは\n\nこんにちは\n   \nkerberos\n")
     assert result.returncode == 0, result.stderr
@@ -91,7 +101,7 @@ def test_batch_reads_one_question_a_line_and_answers_each_line():
     # Output line n answers input line n: a blank line gets an answer with no hits.
     assert [a["question"] for a in answers] == ["SMBとは", "", "こんにちは", "", "kerberos"]
     assert answers[0]["hits"][0]["headings"] == ["ネットワークファイルシステム", "SMB"]
-    assert answers[1] == {"question": "", "hits": [], "quiz": []}
+    assert answers[1] == {"question": "", "hits": [], "quiz": [], "unwritten": []}
     assert answers[2]["hits"] == []
 
 

@@ -6,7 +6,7 @@ import shutil
 import pytest
 
 from bot.core.analyzer import Analyzer
-from bot.core.glossary import Glossary, glossary_forms, is_glossary
+from bot.core.glossary import Glossary, glossary_forms, glossary_hint, is_glossary
 from bot.core.models import Kind, Section
 from bot.core.service import AnswerService
 from tests.conftest import DATA, SHIPPED_CORPUS
@@ -108,3 +108,23 @@ def test_a_glossary_in_a_subfolder_of_real_notes(tmp_path, analyzer):
     (folder / "meta" / "Glossary.md").write_text("# 用語\n\n- namespace = ネームスペース\n", encoding="utf-8")
     after = AnswerService(folder, analyzer).ask(question).hits
     assert any(h.section.file == "infra/namespace.md" and "namespace" in h.matched for h in after)
+
+
+def test_a_refusal_names_the_unwritten_words_and_the_glossary_line_for_a_name():
+    assert glossary_hint([]) == ""
+    # Plain words: named, with no glossary line to suggest.
+    assert glossary_hint(["明日", "予定"]) == "ノートに出てこない言葉: 明日、予定"
+    # The first name (Latin letters or katakana) is the one a glossary line would bridge.
+    hint = glossary_hint(["選ぶ", "EEVDF", "シャーディング"])
+    assert hint.splitlines()[0] == "ノートに出てこない言葉: 選ぶ、EEVDF、シャーディング"
+    assert "用語集.md に「- EEVDF = ノートでの名前」" in hint.splitlines()[1]
+    assert "「- シャーディング =" in glossary_hint(["シャーディング"])
+
+
+def test_a_refused_question_carries_the_words_the_notes_never_write(shipped_with_glossary):
+    answer = shipped_with_glossary.ask("EEVDFはどうやってタスクを選ぶの？")
+    assert answer.hits == () and answer.unwritten[0] == "EEVDF"
+    # EPT is a glossary name of 拡張ページテーブル: never named as unwritten.
+    assert "EPT" not in shipped_with_glossary.ask("EPTとBOREの違いは？").unwritten
+    # An answered question names none.
+    assert shipped_with_glossary.ask("KVMとは？").unwritten == ()

@@ -15,6 +15,7 @@ from bot.core.refusal import (
     read_question,
     spelling,
     topic_spans,
+    unwritten,
 )
 
 
@@ -602,3 +603,31 @@ def test_a_proper_name_in_a_japanese_topic(analyzer):
     assert coverage(read_question(analyzer, "ZNSのSSDは速い？"), {"ssd", "速い"}, idf, 2.0, never) > 0.0
     # The notes write it: an answer.
     assert coverage(read_question(analyzer, "ZNS SSDは速い？"), {"ssd", "速い"}, idf, 2.0, lambda *n: True) > 0.0
+
+
+def test_unwritten_names_the_words_the_notes_never_use_as_typed(analyzer):
+    idf = {"スケジューラ": 1.0, "タスク": 1.0, "cgroups": 1.0}.get
+    inside = lambda name, also="": name in "cgroups"  # noqa: E731 - what the one section writes
+    question = "EEVDF と BORE のスケジューラはどうやってタスクを選ぶの？教えて"
+    # Phrasing (どう, 選ぶ, 教える) and known words are left out; the rest in the question's order.
+    assert unwritten(read_question(analyzer, question), question, idf, inside) == ("EEVDF", "BORE")
+    assert unwritten(read_question(analyzer, question), question, idf, inside, limit=1) == ("EEVDF",)
+    # Written inside a longer word (cgroup in cgroups) is written.
+    assert unwritten(read_question(analyzer, "cgroupとは"), "cgroupとは", idf, inside) == ()
+    # A katakana loanword is named whole, even when a piece of it is known.
+    idf_kata = {"オート": 1.0}.get
+    assert unwritten(read_question(analyzer, "オートスケーリングの仕組み"), "オートスケーリングの仕組み", idf_kata, inside) == (
+        "オートスケーリング",
+    )
+    # Only generic words and asking words: nothing to name.
+    assert unwritten(read_question(analyzer, "仕組みを教えて"), "仕組みを教えて", {}.get, inside) == ()
+
+
+def test_unwritten_leaves_out_a_word_the_glossary_names(analyzer):
+    def aliases(concepts):
+        return [(i, i, (("拡張ページテーブル",),)) for i, c in enumerate(concepts) if c.pieces == ("ept",)]
+
+    idf = {"拡張ページテーブル": 1.0}.get
+    never = lambda *names: False  # noqa: E731
+    question = "EPTとNPTの違い"
+    assert unwritten(read_question(analyzer, question, aliases), question, idf, never) == ("NPT",)

@@ -26,6 +26,22 @@ GLOSSARY_NAMES = frozenset({"用語集.md", "glossary.md"})
 MAX_FORM_CHARS = 60
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+")
 _EQUALS = re.compile(r"\s*[=＝]\s*")
+_NAME = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ\u30a1-\u30fa]")
+
+
+def glossary_hint(words: Sequence[str]) -> str:
+    """What a learner reads when a question was refused and its words are not in the
+    notes: those words, and the glossary line that would give one of them the notes'
+    own name. Empty when there are no such words."""
+    if not words:
+        return ""
+    listed = f"ノートに出てこない言葉: {'、'.join(words)}"
+    # A name (Latin letters or katakana: EEVDF, シャーディング) is what notes often write
+    # another way; a plain word (明日) is not worth a glossary line.
+    name = next((w for w in words if _NAME.search(w)), "")
+    if not name:
+        return listed
+    return f"{listed}\nノートで別の名前で書いているなら、用語集.md に「- {name} = ノートでの名前」と書くと、その名前でも探せます。"
 
 
 def is_glossary(file: str) -> bool:

@@ -55,6 +55,9 @@ class Answer:
     question: str
     hits: tuple[Hit, ...]
     quiz: tuple[QuizItem, ...] = ()  # drawn from the hits, to check oneself after reading
+    # When nothing was found: words of the question the notes never write (at most 3),
+    # which the learner's glossary could give the notes' own name.
+    unwritten: tuple[str, ...] = ()
 
     @property
     def found(self) -> bool:

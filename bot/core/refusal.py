@@ -363,6 +363,36 @@ def unknown_aspect(
     return ""
 
 
+def unwritten(
+    tokens: Iterable[Token], text: str, idf: Callable[[str], float | None], written: Callable[..., bool], limit: int = 3
+) -> tuple[str, ...]:
+    """Up to limit words of the question, as typed, that the notes never use nor write
+    (not even inside a longer word), under no other name of the glossary either; words
+    that only say how it is asked (教えて, 仕組み, 何) are left out. When a question is
+    refused, these are what the learner's notes may call otherwise: a glossary line
+    makes them one word."""
+    spans: dict[Concept, list[int]] = {}
+    for t in tokens:
+        concept = t.concept if isinstance(t, QueryToken) else None
+        if concept is None or t.phrasing or t.term not in concept.pieces:
+            continue
+        span = spans.setdefault(concept, [t.begin, t.end])
+        span[0], span[1] = min(span[0], t.begin), max(span[1], t.end)
+    out: list[str] = []
+    for concept, (begin, end) in sorted(spans.items(), key=lambda item: item[1][0]):
+        if all(p in GENERIC_NOUNS or p in FORMAL_NOUNS or p in ASKING_WORDS for p in concept.pieces):
+            continue
+        if any(all(idf(p) is not None for p in form) for form in (concept.pieces, *concept.aliases)):
+            continue
+        typed = text[begin:end].strip()
+        folded = unicodedata.normalize("NFKC", typed).casefold()
+        if typed and typed not in out and not written(folded):
+            out.append(typed)
+            if len(out) == limit:
+                break
+    return tuple(out)
+
+
 def says_what(tokens: Iterable[Token], matched: Collection[str]) -> bool:
     """Whether matched holds a word that says what the question is about: not only its
     generic nouns (仕組み, 違い), formal nouns (ため, とき, 何) or asking words (どう,

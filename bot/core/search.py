@@ -14,7 +14,7 @@ from bot.core.glossary import Glossary
 from bot.core.index import BM25Index, Scored, char_bigrams
 from bot.core.models import Hit, Section
 from bot.core.morphology import Morpheme
-from bot.core.refusal import QueryToken, coverage, read_question, says_what, unknown_aspect
+from bot.core.refusal import QueryToken, coverage, read_question, says_what, unknown_aspect, unwritten
 
 # How much of the question's weight (see SectionSearch._coverage) the best section must
 # cover to be an answer. Chosen on tests/data/questions.jsonl with
@@ -433,6 +433,11 @@ class SectionSearch:
     def search(self, question: str, k: int) -> tuple[Hit, ...]:
         ranking = self.rank(question, k)
         return ranking.hits if ranking.coverage >= self.min_coverage else ()
+
+    def unwritten(self, question: str) -> tuple[str, ...]:
+        """Words of the question the notes never use nor write (refusal.unwritten): what
+        a refused question may call by a name the notes do not."""
+        return unwritten(self.question_tokens(question), question, self.index.idf, self.written)
 
     def _coverage(self, question: list[Token], matched: tuple[str, ...]) -> float:
         """The share of the question's weight that matched (see bot/core/refusal.py): 0

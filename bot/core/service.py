@@ -125,6 +125,8 @@ class AnswerService:
             raise QuestionError("質問が空です。知りたいことを書いてください。")
         built = self.built  # one notes version for the whole answer, whatever a refresh swaps in
         hits = built.search.search(question[:MAX_QUESTION_CHARS], k)
+        if not hits:
+            return Answer(question=question, hits=(), unwritten=built.search.unwritten(question[:MAX_QUESTION_CHARS]))
         if len(self._recent_spans) > _REMEMBERED_HITS:
             self._recent_spans.clear()
         for hit in hits:

@@ -6,6 +6,7 @@ from typing import Callable
 
 import discord
 
+from bot.core.glossary import glossary_hint
 from bot.core.models import Answer, BlockKind, Hit
 
 # Discord rejects messages over these limits; stay well inside them.
@@ -17,6 +18,7 @@ TOTAL_EMBED_LIMIT = 6000
 # excerpt (about 600 characters) with its escapes and bold marks stays well inside it.
 SECTION_TEXT_LIMIT = 1400
 QUESTION_ECHO_LIMIT = 200
+UNWRITTEN_WORD_LIMIT = 40  # each word the notes never write, named in a refusal
 COLOR = discord.Color.teal()
 
 # (hit, before, after) -> at most about 600 characters of the hit's text, around the
@@ -34,7 +36,11 @@ def clip(text: str, limit: int) -> str:
 def answer_content(answer: Answer) -> str:
     question = discord.utils.escape_markdown(clip(answer.question.replace("\n", " "), QUESTION_ECHO_LIMIT))
     if not answer.hits:
-        return f"ごめんなさい、ノートには「{question}」に関係する内容が見つかりませんでした。別の言葉で聞いてみてください。"
+        words = [discord.utils.escape_markdown(clip(word, UNWRITTEN_WORD_LIMIT)) for word in answer.unwritten]
+        hint = glossary_hint(words)
+        return f"ごめんなさい、ノートには「{question}」に関係する内容が見つかりませんでした。別の言葉で聞いてみてください。" + (
+            f"\n{hint}" if hint else ""
+        )
     return f"「{question}」について、ノートから見つけました。"
 
 
