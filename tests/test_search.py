@@ -37,8 +37,8 @@ REAL_FLOORS = {
     "textbook_paraphrase": (0.72, 0.85, 0, 1),
     "til": (0.85, 0.97, 6, 0),
     "til_holdout": (0.87, 0.96, 3, 0),
-    "til_refusals": (0.60, 1.00, 14, 0),
-    "til_paraphrase": (0.70, 0.92, 0, 1),
+    "til_refusals": (0.70, 1.00, 14, 0),
+    "til_paraphrase": (0.72, 0.95, 0, 0),
 }
 
 
@@ -327,6 +327,24 @@ def test_a_why_question_finds_the_section_that_gives_the_cause(analyzer):
         assert search.search(question, 3)[0].section.line_start == 5, question
     # Asked what happened, not why, the restated symptom stays first.
     assert search.search("dfが一杯なのにduで小さい状況", 3)[0].section.line_start == 3
+
+
+@pytest.mark.parametrize("label", ["- Why: ", "- why：", "Why: "])
+def test_a_why_label_gives_the_cause(analyzer, label, monkeypatch):
+    # TIL notes label the explanation "- Why:"; here it says the same as the shorter item.
+    text = f"# NOT IN と NULL\n\n- NULL が混ざると NOT IN は空になる\n\n{label}NULL が混ざると NOT IN は空になる\n"
+    search = _search(analyzer, text)
+    assert search.search("NULL が混ざると NOT IN が空になるのはなぜ？", 3)[0].section.line_start == 5
+    # Asked what happens, not why, the shorter stays first; and without the bonus.
+    assert search.search("NULL が混ざると NOT IN はどうなる？", 3)[0].section.line_start == 3
+    monkeypatch.setattr(search_module, "ANSWER_TYPE_WEIGHT", 0.0)
+    assert search.search("NULL が混ざると NOT IN が空になるのはなぜ？", 3)[0].section.line_start == 3
+
+
+def test_the_why_label_is_a_label_at_a_line_start():
+    cause = search_module.ANSWER_TYPES[0][1]
+    assert cause.search("- How: 先に消す\n  - Why: 古い fd に書き続ける")
+    assert not cause.search("Whyは分からない") and not cause.search("- Somewhy: x") and not cause.search("x Why: y")
 
 
 def test_the_report_counts_answerable_questions_refused(analyzer):

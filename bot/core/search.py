@@ -54,15 +54,19 @@ PROXIMITY_CHARS = 16
 
 # A question asking for a kind of answer wants the section that gives one: asked why
 # (なぜ, 理由, 原因, why), a section whose text or own heading gives a cause (原因, 理由,
-# だから, because ...); asked when (いつ, 何年), one that writes a date; asked what X is,
-# one that starts by defining X (defined_term), or the lead of a note an alias of which
-# is X (SectionSearch._opens). Such a section gets ANSWER_TYPE_WEIGHT
-# more of its fused score (0..1). See README for what each did on the question sets.
+# だから, because, a "- Why:" label as TIL notes write ...); asked when (いつ, 何年), one
+# that writes a date; asked what X is, one that starts by defining X (defined_term), or
+# the lead of a note an alias of which is X (SectionSearch._opens). Such a section gets
+# ANSWER_TYPE_WEIGHT more of its fused score (0..1). See README for what each did on the
+# question sets.
 ANSWER_TYPE_WEIGHT = 0.1
 ANSWER_TYPES = (
     (
         re.compile(r"なぜ|何故|どうして|理由|原因|\bwhy\b", re.IGNORECASE),
-        re.compile(r"原因|理由|せい[でだ]|なぜなら|だから|\bbecause\b|\bdue to\b", re.IGNORECASE),
+        re.compile(
+            r"原因|理由|せい[でだ]|なぜなら|だから|\bbecause\b|\bdue to\b|^\s*(?:[-*+]\s*)?why\s*[:：]",
+            re.IGNORECASE | re.MULTILINE,
+        ),
     ),
     (
         re.compile(r"いつ|何年|何月|何日|何世紀|何時代|\bwhen\b", re.IGNORECASE),
