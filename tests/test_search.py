@@ -35,7 +35,7 @@ REAL_FLOORS = {
     "textbook_holdout": (0.92, 0.98, 4, 0),
     "textbook_refusals": (0.60, 1.00, 20, 0),
     "textbook_paraphrase": (0.72, 0.85, 0, 1),
-    "til": (0.85, 0.97, 6, 0),
+    "til": (0.85, 0.98, 6, 0),
     "til_holdout": (0.87, 0.96, 3, 0),
     "til_refusals": (0.70, 1.00, 14, 0),
     "til_paraphrase": (0.72, 0.95, 0, 0),
@@ -341,8 +341,19 @@ def test_a_why_label_gives_the_cause(analyzer, label, monkeypatch):
     assert search.search("NULL が混ざると NOT IN が空になるのはなぜ？", 3)[0].section.line_start == 3
 
 
+def test_a_how_label_gives_the_method(analyzer, monkeypatch):
+    # The same sentence twice, once labelled "- How:" as TIL notes write the fix.
+    text = "# fd\n\n- 消したファイルの容量はプロセスを再起動すると戻る\n\n- How: 消したファイルの容量はプロセスを再起動すると戻る\n"
+    search = _search(analyzer, text)
+    for question in ("消したファイルの容量を戻すには？", "どうやって消したファイルの容量を戻す？"):
+        assert search.search(question, 3)[0].section.line_start == 5, question
+    assert search.search("消したファイルの容量は戻る？", 3)[0].section.line_start == 3
+    monkeypatch.setattr(search_module, "ANSWER_TYPE_WEIGHT", 0.0)
+    assert search.search("消したファイルの容量を戻すには？", 3)[0].section.line_start == 3
+
+
 def test_the_why_label_is_a_label_at_a_line_start():
-    cause = search_module.ANSWER_TYPES[0][1]
+    cause = search_module._CAUSE
     assert cause.search("- How: 先に消す\n  - Why: 古い fd に書き続ける")
     assert not cause.search("Whyは分からない") and not cause.search("- Somewhy: x") and not cause.search("x Why: y")
 
