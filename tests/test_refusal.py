@@ -522,3 +522,44 @@ def test_a_history_is_not_answered_by_notes_that_date_nothing(history_service, q
 )
 def test_a_history_is_answered_where_the_notes_date_or_tell_it(history_service, question, line):
     _assert_first_hit_holds(history_service, question, line)
+
+
+SHELL_NOTES = """# シェル
+
+- 今まで打ったコマンドは番号つきで一覧にできる
+- 履歴ファイルはホームディレクトリにあり、シェルを閉じると追記される
+
+# ReplicaSet
+
+- ReplicaSet は Pod の数を保つ
+
+# 家の話
+
+- 祖父の家の沿革と、引っ越した経緯と、その歴史 (family history) を聞いた
+"""
+
+
+@pytest.fixture(scope="module")
+def shell_service(tmp_path_factory, analyzer: Analyzer) -> AnswerService:
+    return _service_over(tmp_path_factory, analyzer, "shell", SHELL_NOTES)
+
+
+@pytest.mark.parametrize(
+    "question", ["ReplicaSetの沿革は？", "ReplicaSetの経緯は？", "ReplicaSetの歴史は？", "ReplicaSet History?"]
+)
+def test_every_word_for_a_history_asks_for_one(shell_service, question):
+    # The notes know ReplicaSet and each history word, but date nothing about it.
+    assert shell_service.ask(question).hits == ()
+
+
+@pytest.mark.parametrize(
+    "question, line",
+    [
+        # The learner's names of what the notes say in other words: no history asked.
+        ("historyコマンドは今まで打ったコマンドを番号つきで一覧にできる？", 3),
+        ("bash_history ファイルはホームディレクトリにあり、シェルを閉じると追記される？", 4),
+        ("ReplicaSetは何を保つ？", 8),
+    ],
+)
+def test_history_inside_a_name_asks_for_no_history(shell_service, question, line):
+    _assert_first_hit_holds(shell_service, question, line)

@@ -631,3 +631,39 @@ def test_unwritten_leaves_out_a_word_the_glossary_names(analyzer):
     never = lambda *names: False  # noqa: E731
     question = "EPTとNPTの違い"
     assert unwritten(read_question(analyzer, question, aliases), question, idf, never) == ("NPT",)
+
+
+@pytest.mark.parametrize("question", ["AWS のEC2は速い？", "AWS　のEC2は速い？"])
+def test_a_proper_name_spaced_before_an_no_is_not_the_subject(analyzer, question):
+    # Spaced as a learner may type it, AWS still names what EC2 belongs to: the notes
+    # that hold EC2 and 速い answer, though they never write AWS (it only weighs).
+    idf = {"ec": 2.0, "2": 2.0, "速い": 2.0}.get
+    not_aws = lambda name, also="": "aws" not in name  # noqa: E731
+    matched = {"ec", "2", "速い"}
+    assert coverage(read_question(analyzer, question), matched, idf, 2.0, not_aws) == pytest.approx(0.75)
+    # Unspaced, the same; AWS qualifying the head without an の is what it is about.
+    assert coverage(read_question(analyzer, "AWSのEC2は速い？"), matched, idf, 2.0, not_aws) == pytest.approx(0.75)
+    assert coverage(read_question(analyzer, "AWS EC2は速い？"), matched, idf, 2.0, not_aws) == 0.0
+
+
+@pytest.mark.parametrize("after", ["は", "が", "の", "で", "と", "を", "も", "って", "？", "?", "、", ",", "。", ""])
+def test_a_spaced_model_number_before_any_particle(after):
+    assert identifiers(f"RAID 60{after}") == [(0, 7, "raid60")]
+    assert identifiers(f"RAID 60 {after}") == [(0, 7, "raid60")]
+
+
+def test_a_spaced_model_number_typed_with_full_width_spaces():
+    # An ellipsis changes the length of the NFKC text, so the question is read as typed:
+    # the full-width spaces and question mark stay.
+    assert identifiers("えっと…RAID　60　は？") == [(4, 11, "raid60")]
+    assert identifiers("えっと…RAID 60？") == [(4, 11, "raid60")]
+
+
+@pytest.mark.parametrize("text", ["MD-RAID 6 は", "conf.RAID 6 は", "mdRAID 6 は", "A 4 の紙は？", "RAID 6x は"])
+def test_a_spaced_number_after_a_joined_word_or_a_single_capital_names_no_model(text):
+    assert identifiers(text) == []
+
+
+@pytest.mark.parametrize("question", ["Why", "Explain", "Why？", "How？"])
+def test_an_english_opening_word_alone_or_before_a_full_width_question_mark(question):
+    assert is_english_phrased(question)

@@ -436,3 +436,38 @@ def test_defined_term(question, term):
     from bot.core.search import defined_term
 
     assert defined_term(question) == term
+
+
+REFUSED_NOTES = """# Deployment
+
+- Deployment は Pod の数を保つ
+
+# 仮想化
+
+- 準仮想化: ゲストを改造してハイパーコールを呼ばせる。Xen が有名
+
+# 非同期
+
+- 仕組みを知るには、まず小さく動かしてみる
+
+# 読書
+
+- 歴史の本は別の棚
+"""
+
+
+@pytest.mark.parametrize(
+    "question, line",
+    [
+        ("Deploymentの歴史は？", 3),  # a history, and no hit dates anything
+        ("準仮想化でハイパーコールを呼ばせるXenのドキュメントは？", 7),  # an aspect never written
+        ("io_uringの仕組みは？", 11),  # only a word that phrases the question is found
+    ],
+)
+def test_a_refused_ranking_keeps_its_hits(analyzer, question, line):
+    # The refusal rules zero the coverage, never the hits: tuning the threshold
+    # (evaluation.tune_min_coverage) counts a refused question a right section answers.
+    search = SectionSearch(tuple(parse_notes(REFUSED_NOTES, "notes.md")), analyzer)
+    ranking = search.rank(question, 3)
+    assert ranking.coverage == 0.0
+    assert ranking.hits and ranking.hits[0].section.line_start <= line <= ranking.hits[0].section.line_end
