@@ -667,3 +667,20 @@ def test_a_spaced_number_after_a_joined_word_or_a_single_capital_names_no_model(
 @pytest.mark.parametrize("question", ["Why", "Explain", "Why？", "How？"])
 def test_an_english_opening_word_alone_or_before_a_full_width_question_mark(question):
     assert is_english_phrased(question)
+
+
+def test_unwritten_reads_past_phrasing_words_and_stops_at_its_limit(analyzer):
+    never = lambda *names: False  # noqa: E731 - no section writes anything
+    # A generic word first does not end the reading; a formal noun (ため) names nothing.
+    assert unwritten(read_question(analyzer, "仕組みとEEVDFの関係"), "仕組みとEEVDFの関係", {}.get, never) == ("EEVDF",)
+    assert unwritten(read_question(analyzer, "ためのEEVDF"), "ためのEEVDF", {}.get, never) == ("EEVDF",)
+    # At most three by default, in the question's order.
+    question = "EEVDF と BORE と MuQSS と BFS"
+    assert unwritten(read_question(analyzer, question), question, {}.get, never) == ("EEVDF", "BORE", "MuQSS")
+
+
+def test_unwritten_names_no_plain_token():
+    from bot.core.analyzer import Token
+
+    # Only a question's own tokens (with their words) are read: an analyzer's plain token is not.
+    assert unwritten([Token("eevdf", 0, 5, False, False)], "EEVDF", {}.get, lambda *n: False) == ()
