@@ -9,7 +9,7 @@ Its first line is a header: the format, the digest of the code that makes the en
 (every .py under bot/core), Analyzer.fingerprint (tokenizer settings, SudachiPy and
 dictionary versions) and the names of Section's fields. Each further line is one notes
 file's entry, parts split by tabs (JSON escapes them inside strings):
-  <entry key>  <sections: their fields>  <search: terms, token count, token offsets>
+  <entry key>  <sections: their fields>  <search: terms, where the text's terms stand>
   <quiz analysis of the first section>  <... of the second>  ...
 one row a section in the two JSON lists, one part a section after them. The last lines
 hold what is made from all the entries they name, in order, so that a restart with
@@ -53,7 +53,7 @@ from bot.core.notes import NoteFile
 from bot.core.quiz import SectionAnalysis, analysis_from_json, analysis_to_json
 from bot.core.search import TextTokens
 
-FORMAT = 4
+FORMAT = 5
 CORE = Path(__file__).parent  # the code whose output is cached: every .py under it
 _STALE_TEMP_SECONDS = 3600  # a temporary file this old belongs to a writer that died
 # Section's fields, stored in this order; each a str, an int or a tuple of str.
@@ -229,7 +229,7 @@ class NotesCache:
     def store(self, note: NoteFile, made: FileEntry) -> None:
         parts = (
             [_section_row(s) for s in made.sections],
-            [[_TERM_SEPARATOR.join(terms), t.count, t.offsets] for terms, t in zip(made.terms, made.text_tokens)],
+            [[_TERM_SEPARATOR.join(terms), t.places] for terms, t in zip(made.terms, made.text_tokens)],
             *(analysis_to_json(analysis) for analysis in decoded(made.analyses)),
         )
         # JSON escapes tabs and newlines inside strings: the parts split at tabs.
@@ -368,7 +368,7 @@ def _entry(sections: object, search: object, note: NoteFile) -> FileEntry | None
         return None
     if not sections:
         return FileEntry([])
-    if not _all_of(list, sections, search) or {*map(len, sections)} != {len(_FIELD_TYPES)} or {*map(len, search)} != {3}:
+    if not _all_of(list, sections, search) or {*map(len, sections)} != {len(_FIELD_TYPES)} or {*map(len, search)} != {2}:
         return None
     columns = list(zip(*sections))
     for i, expected in enumerate(_FIELD_TYPES):
@@ -379,16 +379,12 @@ def _entry(sections: object, search: object, note: NoteFile) -> FileEntry | None
         elif not _all_of(expected, columns[i]):
             return None
     columns[_FILE] = itertools.repeat(note.path)  # renaming a note is free
-    terms, counts, offsets = zip(*search)
-    if not (_all_of(str, terms, offsets) and _all_of(int, counts)):
+    terms, places = zip(*search)
+    if not _all_of(str, terms, places):
         return None
-    for text, count, where in zip(terms, counts, offsets):
-        term_count = text.count(_TERM_SEPARATOR) + 1 if text else 0
-        if not 0 <= count <= term_count or where.count(",") != max(2 * count - 1, 0) or bool(where) != bool(count):
-            return None
     entry = FileEntry(list(map(Section, *columns)))
     entry.terms = list(terms)  # split only if the index must be built (term_lists)
-    entry.text_tokens = list(map(TextTokens, terms, counts, offsets))
+    entry.text_tokens = list(map(TextTokens, places))  # read for hits alone (TextTokens.find)
     return entry
 
 
