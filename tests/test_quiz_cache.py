@@ -90,3 +90,16 @@ def test_facts_come_back_whole_from_json_and_anything_else_is_refused():
     for data in bad:
         with pytest.raises(ValueError):
             QuizFacts.from_json(data, facts.sections)
+
+
+def test_making_items_from_cached_analyses_runs_no_cloze_check(cold_and_warm, monkeypatch):
+    """The checks of what a cloze may blank ran once, in the analysis; making a section's
+    items ranks its stored blanks and blanks the chosen one, nothing more."""
+    from bot.core.quiz import cloze as cloze_module
+
+    cold, warm = cold_and_warm
+    for name in ("listed", "enumerated", "spans_ignoring_case", "occurs_only_whole", "piece_of_a_token", "counted"):
+        monkeypatch.setattr(cloze_module, name, lambda *args, name=name: pytest.fail(f"{name} ran when making items"))
+    clozes = [item for item in warm.quiz.items if item.kind.value == "cloze"]
+    assert clozes
+    assert [item.question for item in clozes] == [item.question for item in cold.quiz.items if item.kind.value == "cloze"]

@@ -14,7 +14,7 @@ from bot.core.models import Kind, QuizItem, Section
 from bot.core.morphology import Morphology, shared_morphology
 from bot.core.quiz.analysis import Definition, SectionAnalysis, Sentence, analyze_section
 from bot.core.quiz.choice import CHOICE_COUNT, DefinedTerm, TermPools, defined_terms, shuffled
-from bot.core.quiz.cloze import BLANK, blank_term, choose_blank, leaks
+from bot.core.quiz.cloze import BLANK, choose_blank, leaks
 from bot.core.quiz.terms import MIN_EXPLANATION_CHARS, Candidate, fold
 
 ID_LENGTH = 12  # hex digits: fits a Discord custom_id (100 chars) with room to spare
@@ -202,7 +202,7 @@ class QuizEngine:
 
     def _definition_items(self, index: int, section: Section, d: Definition) -> list[QuizItem]:
         line = section.line_start + d.line_index
-        explanation = blank_term(d.explanation, d.explanation_candidates, d.term, d.term_key)
+        explanation = d.blanked
         if len(explanation.replace(BLANK, "").strip()) < MIN_EXPLANATION_CHARS:
             return []
         items = []
