@@ -316,7 +316,7 @@ class SectionSearch:
             wanted.append(_defining(defined))
         if wanted:
             scored = self._answer_types(scored, wanted, k)
-        top = self._prior(scored, query, k)
+        top = self._prior(scored, query, k, places)
         best = top[0].matched if top else ()  # the refusal rule weighs the question's own best
         pair = comparison(question)
         if pair is not None and k > 1:
@@ -432,12 +432,22 @@ class SectionSearch:
         lead = [Scored(doc, scored.get(doc, 0.0), self.index.matched(query, doc)) for doc in head]
         return (lead + [s for s in top if s.doc not in head])[:k]
 
-    def _prior(self, scored: list[tuple[int, float]], query: list[str], k: int) -> list[Scored]:
+    def _prior(
+        self, scored: list[tuple[int, float]], query: list[str], k: int, places: _Places | None = None
+    ) -> list[Scored]:
         """The k best after weighing each section by its kind (KIND_WEIGHT), with the
-        query terms each holds."""
+        query terms each holds (places: where the query's terms stand, if read already)."""
         weighed = [(doc, score * KIND_WEIGHT.get(self.sections[doc].kind, 1.0)) for doc, score in scored]
         weighed.sort(key=lambda pair: -pair[1])  # stable: ties keep the index's order
-        return [Scored(doc, score, self.index.matched(query, doc)) for doc, score in weighed[:k]]
+        if places is None:
+            return [Scored(doc, score, self.index.matched(query, doc)) for doc, score in weighed[:k]]
+        return [Scored(doc, score, self._matched(query, doc, places)) for doc, score in weighed[:k]]
+
+    def _matched(self, query: list[str], doc: int, places: _Places) -> tuple[str, ...]:
+        """index.matched(query, doc): a term its text holds is one of its terms, so the
+        index is asked only about the others (which its headings may hold)."""
+        found = places.of(doc)
+        return tuple(t for t in dict.fromkeys(query) if t in found or self.index.holds(doc, t))
 
     def _spans(
         self, doc: int, matched: tuple[str, ...], joined: frozenset[str], places: _Places
