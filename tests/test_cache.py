@@ -80,7 +80,7 @@ def cache_files(cache_dir: Path) -> list[Path]:
     return sorted(cache_dir.glob("*.jsonl"))
 
 
-CORPUS_WIDE = ("index", "quiz")  # the last lines, made from all entries
+CORPUS_WIDE = ("index", "quiz", "items")  # the last lines, made from all entries
 
 
 def entry_keys(cache_dir: Path) -> list[str]:
@@ -367,14 +367,20 @@ def test_the_cache_is_written_whole_with_no_temporary_files_left(notes, cache_di
     build_notes(notes, analyzer, cache_dir)
     files = list(cache_dir.rglob("*"))
     assert len(files) == 1 and files[0].suffix == ".jsonl"
-    header, *entries, quiz = files[0].read_text(encoding="utf-8").splitlines()
+    header, *entries, quiz, items = files[0].read_text(encoding="utf-8").splitlines()
     assert json.loads(header)["format"] == FORMAT
     assert len(entries) == 2
+    sections = 0
     for entry in entries:
-        key, sections, search, *analyses = entry.split("\t")
-        assert len(key) == 32 and type(json.loads(sections)) is type(json.loads(search)) is list
-        assert len(analyses) == len(json.loads(sections)) and all(type(json.loads(a)) is list for a in analyses)
+        key, rows, search, *analyses = entry.split("\t")
+        assert len(key) == 32 and type(json.loads(rows)) is type(json.loads(search)) is list
+        assert len(analyses) == len(json.loads(rows)) and all(type(json.loads(a)) is list for a in analyses)
+        sections += len(analyses)
     assert quiz.startswith("quiz\t") and json.loads(quiz.split("\t", 1)[1])["entries"] == [e[:32] for e in entries]
+    # The quiz items: what they were made from, then one part a section.
+    name, head, *parts = items.split("\t")
+    assert name == "items" and json.loads(head)["entries"] == [e[:32] for e in entries]
+    assert len(parts) == sections and all(type(json.loads(p)) is list for p in parts)
 
 
 def test_an_unchanged_build_does_not_rewrite_the_cache(notes, cache_dir, analyzer):

@@ -60,7 +60,7 @@ _STALE_TEMP_SECONDS = 3600  # a temporary file this old belongs to a writer that
 SECTION_FIELDS = tuple(f.name for f in dataclasses.fields(Section))
 _TERM_SEPARATOR = "\n"
 # The last lines: what is made from all the entries (see NotesCache.index, quiz_facts).
-_INDEX_KEY, _QUIZ_KEY = b"index", b"quiz"
+_INDEX_KEY, _QUIZ_KEY, _ITEMS_KEY = b"index", b"quiz", b"items"
 
 
 @dataclass(slots=True)
@@ -100,44 +100,68 @@ class _Line:
         return self.data[self.start : first], self.data[first + 1 : second], _Line(self.data, second + 1, self.end)
 
 
+class _TabParts:
+    """data[start:] holding one JSON part a section, split by tabs: each part is found
+    when first asked for, nothing copied until then."""
+
+    def __init__(self, data: bytes, count: int, start: int = 0) -> None:
+        self.data = data
+        self.count = count
+        self.start = start
+        self._ends: list[int] | None = None  # where each part ends: found once
+
+    def part(self, index: int) -> bytes:
+        """The index-th part, or nothing when data does not hold one part a section."""
+        if self._ends is None:
+            ends, at = [], self.data.find(b"\t", self.start)
+            while at >= 0:
+                ends.append(at)
+                at = self.data.find(b"\t", at + 1)
+            ends.append(len(self.data))
+            self._ends = ends if len(ends) == self.count else []
+        if not self._ends:
+            return b""
+        start = self._ends[index - 1] + 1 if index else self.start
+        return self.data[start : self._ends[index]]
+
+
 class _AnalysesText:
     """One entry's quiz analyses as the bytes read from the cache, one JSON part a
     section split by tabs; each is decoded (and checked) when its section's items are
     first made. A section whose analysis proves unreadable is analysed again (remake)."""
 
     def __init__(self, data: bytes, sections: list[Section], remake: Callable[[Section], SectionAnalysis]) -> None:
-        self.data = data
+        self.parts = _TabParts(data, len(sections))
         self.sections = sections
         self.remake = remake
-        self._ends: list[int] | None = None  # where each part ends: found once, nothing copied
         self._decoded: dict[int, SectionAnalysis] = {}
 
     def get(self, index: int) -> SectionAnalysis:
         analysis = self._decoded.get(index)
         if analysis is None:  # two threads may both decode it: the same analysis, no harm
-            analysis = self._decoded[index] = self._analysis(self._part(index), self.sections[index])
+            analysis = self._decoded[index] = self._analysis(self.parts.part(index), self.sections[index])
         return analysis
-
-    def _part(self, index: int) -> bytes:
-        """The index-th part, or nothing (so that section is analysed again) when the
-        entry does not hold one part a section."""
-        if self._ends is None:
-            ends, at = [], self.data.find(b"\t")
-            while at >= 0:
-                ends.append(at)
-                at = self.data.find(b"\t", at + 1)
-            ends.append(len(self.data))
-            self._ends = ends if len(ends) == len(self.sections) else []
-        if not self._ends:
-            return b""
-        start = self._ends[index - 1] + 1 if index else 0
-        return self.data[start : self._ends[index]]
 
     def _analysis(self, data: bytes, section: Section) -> SectionAnalysis:
         try:
             return analysis_from_json(json.loads(data.decode("utf-8", "surrogatepass")))
         except (ValueError, RecursionError):
             return self.remake(section)
+
+
+class _StoredItems:
+    """The quiz items line of the cache: each section's items (QuizEngine.all_items_json),
+    one JSON part a section, decoded when that section's items are first asked for
+    (quiz.StoredItems)."""
+
+    def __init__(self, line: bytes, count: int, start: int) -> None:
+        self._parts = _TabParts(line, count, start)
+
+    def get(self, index: int) -> object | None:
+        try:
+            return json.loads(self._parts.part(index).decode("utf-8", "surrogatepass"))
+        except (ValueError, RecursionError):
+            return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +287,39 @@ class NotesCache:
     def store_quiz_facts(self, facts: dict | None, entries: list | None = None) -> None:
         self._store_corpus_wide(_QUIZ_KEY, facts, entries)
 
+    def quiz_items(self, sections: Sequence[Section], entries: list | None = None) -> _StoredItems | None:
+        """The stored quiz items of these entries in this order (store_quiz_items), if
+        any, made for these sections."""
+        self._read()
+        line = self._corpus_lines.get(_ITEMS_KEY)
+        if line is None:
+            return None
+        head = line.find(b"\t")
+        try:
+            named = json.loads(line[: max(head, 0)].decode("utf-8", "surrogatepass"))
+        except (ValueError, RecursionError):
+            return None
+        if head < 0 or named != self._items_head(sections, entries) or line.count(b"\t", head + 1) != len(sections) - 1:
+            return None  # made for other notes, or not one part a section
+        return _StoredItems(line, len(sections), head + 1)
+
+    def store_quiz_items(self, sections: Sequence[Section], items: Iterable[object], entries: list | None = None) -> None:
+        """Keep each section's quiz items (items: QuizEngine.all_items_json) of these
+        entries: the line holds what they were made from, then one JSON part a section."""
+        parts = (self._items_head(sections, entries), *items)
+        line = b"\t".join(
+            json.dumps(p, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass") for p in parts
+        )
+        if line != self._corpus_lines.get(_ITEMS_KEY):
+            self._corpus_lines[_ITEMS_KEY] = line
+            self._changed = True
+
+    def _items_head(self, sections: Sequence[Section], entries: list | None) -> dict:
+        """What items are made from besides the entries' text: the files' paths, which
+        choose a choice item's distractors (those of the same folder first)."""
+        files = list(dict.fromkeys(section.file for section in sections))
+        return {"entries": self.order if entries is None else entries, "files": files}
+
     def _corpus_wide(self, name: bytes, entries: list | None = None) -> dict | None:
         self._read()
         line = self._corpus_lines.get(name)
@@ -325,7 +382,7 @@ class NotesCache:
                 key = data[start:tab] if tab >= 0 else b""
                 if len(key) == 32:
                     self._lines[key.decode("ascii", "replace")] = _Line(data, tab + 1, end)
-                elif key in (_INDEX_KEY, _QUIZ_KEY):
+                elif key in (_INDEX_KEY, _QUIZ_KEY, _ITEMS_KEY):
                     self._corpus_lines[key] = data[tab + 1 : end]
                 start = end + 1
         return self._lines
