@@ -5,8 +5,10 @@ those terms stand in its text (for highlighting hits) and its quiz analysis. Wit
 cache folder, all of that comes from the cache (bot/core/cache.py) for each notes file
 that did not change; only the other files are parsed and analysed, and stored for next
 time. What the quiz needs of the whole notes (QuizFacts) is made once from all analyses
-and stored beside the index; the quiz engine is made when first used and decodes a
-section's analysis only when that section's items are made (an answer's hits).
+and stored beside the index, and so are all quiz items, made once from both; the quiz
+engine is made when first used and reads a section's stored items only when they are
+asked for (an answer's hits). Without stored items it decodes a section's analysis and
+makes its items then.
 """
 
 from __future__ import annotations

@@ -15,15 +15,18 @@ one row a section in the two JSON lists, one part a section after them. The last
 hold what is made from all the entries they name, in order, so that a restart with
 unchanged notes loads it instead of making it again: `index\t<JSON>` the search index
 (BM25Index.snapshot: vocabulary and base64 arrays), `quiz\t<JSON>` the quiz's
-corpus-wide facts (QuizFacts: document frequencies, defined terms, repeated lines). Here
+corpus-wide facts (QuizFacts: document frequencies, defined terms, repeated lines),
+`items\t<JSON: entries and files>\t<items of the first section>\t...` every
+section's quiz items (QuizEngine.all_items_json), read a section at a time. Here
   entry key = the first 32 hex digits of sha256 of the header's code digest and
               fingerprint and the file's text.
 A file is found by its content, not its name: renaming a note re-tokenizes nothing,
 editing one re-tokenizes it alone, and upgrading manabi starts afresh.
 
 Loading reads the file once and parses an entry only when its note asks for it; a
-section's quiz analysis stays JSON text until its items are first made (an answer
-makes its hits' alone), and token offsets are decoded for hits alone. A header from
+section's stored quiz items (and its quiz analysis, needed only when its items must be
+made) stay JSON text until first asked for (an answer reads its hits' alone), and
+where a section's terms stand is read for hits alone. A header from
 other code, a line that is not JSON or a row of another shape is a miss, never a
 crash; so is a damaged analysis, found when it is read: that section is analysed again. The file is rewritten after a build that
 changed anything, to a temporary file moved into place with os.replace, so a crash
