@@ -309,7 +309,7 @@ class NotesCache:
     def store_quiz_items(self, sections: Sequence[Section], items: Iterable[object], entries: list | None = None) -> None:
         """Keep each section's quiz items (items: QuizEngine.all_items_json) of these
         entries: the line holds what they were made from, then one JSON part a section."""
-        parts = (self._items_head(sections, entries), *items)
+        parts = itertools.chain([self._items_head(sections, entries)], items)  # encoded one at a time
         line = b"\t".join(
             json.dumps(p, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass") for p in parts
         )
