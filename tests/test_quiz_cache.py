@@ -1,5 +1,6 @@
-"""The quiz from the cache: a restart decodes only the analyses of the sections it makes
-items for, reads the corpus-wide facts (document frequencies, defined terms, repeated
+"""The quiz from the cache: a restart reads the items stored by the build (an answer
+those of its hits alone), decodes the analysis of a section only when its items must
+be made, reads the corpus-wide facts (document frequencies, defined terms, repeated
 lines) stored beside the index, and gives exactly the items and ids of a cold build.
 Real SudachiPy, real notes (tests/data/real and the shipped notes)."""
 
