@@ -289,6 +289,7 @@ def _item(
 
 
 _ITEM_TYPES = [str, str, str, str, list, int, str]
+_KINDS = {kind.value: kind for kind in Kind}
 
 
 def items_to_json(items: Iterable[QuizItem]) -> list[list]:
@@ -303,10 +304,10 @@ def items_from_json(data: object, section: Section) -> tuple[QuizItem, ...]:
         raise ValueError("items: not a list")
     items = []
     for row in data:
-        if type(row) is not list or list(map(type, row)) != _ITEM_TYPES or not _all_str(row[4]):
+        if type(row) is not list or list(map(type, row)) != _ITEM_TYPES or not _all_str(row[4]) or row[1] not in _KINDS:
             raise ValueError("an item of another shape")
         item_id, kind, question, answer, options, line, subject = row
-        items.append(QuizItem(item_id, Kind(kind), question, answer, tuple(options), section, line, subject))
+        items.append(QuizItem(item_id, _KINDS[kind], question, answer, tuple(options), section, line, subject))
     return tuple(items)
 
 
@@ -339,13 +340,16 @@ def plan_round(ordered: Iterable[QuizItem], count: int) -> tuple[QuizItem, ...]:
 
 def gives_away(a: QuizItem, b: QuizItem) -> bool:
     """Whether one item's question shows what the other asks for, or both test one subject."""
-    subject_a, subject_b = fold(a.subject), fold(b.subject)
+    subject_a, subject_b = _folded(a.subject), _folded(b.subject)
     if subject_a == subject_b:
         return True
-    return (b.kind is not Kind.REVEAL and subject_b in fold(a.question)) or (
-        a.kind is not Kind.REVEAL and subject_a in fold(b.question)
+    return (b.kind is not Kind.REVEAL and subject_b in _folded(a.question)) or (
+        a.kind is not Kind.REVEAL and subject_a in _folded(b.question)
     )
 
+
+# An item's subject and question, folded: the same items are compared answer after answer.
+_folded = functools.lru_cache(maxsize=8192)(fold)
 
 # Which kind to attach to an answer first: one with options reads well next to it.
 _PROMPT_ORDER = {Kind.CHOICE: 0, Kind.CLOZE: 1, Kind.TERM: 2, Kind.REVEAL: 3}
@@ -366,7 +370,7 @@ def quiz_for_sections(
     words = {fold(w) for w in about}
 
     def order(item: QuizItem) -> tuple[int, int]:
-        subject = fold(item.subject)
+        subject = _folded(item.subject)
         relevance = 0 if subject in words else 1 if any(w in subject for w in words) else 2
         return relevance, _PROMPT_ORDER[item.kind]
 
