@@ -12,11 +12,12 @@ starts it, so each peak memory figure belongs to that measurement alone.
                                                       `manabi ask -k 10 --json` in batch
                                                       mode makes them
 
-A build reads the notes and makes the search index; the quiz engine is made when the
-quiz is first needed, from the corpus-wide facts stored in the cache, and quiz items
-when first asked for, each section's from its own analysis decoded then: an answer
-makes (and decodes) its hits' alone, the first /quiz or `manabi quiz` all of them
-(quiz_s: the engine and all items, after a restart).
+A build reads the notes and makes the search index and, when the cache has none for
+these notes, all quiz items, stored in the cache; the quiz engine is made when the
+quiz is first needed, from the corpus-wide facts stored in the cache, and reads a
+section's stored items when first asked for: an answer reads its hits' alone, the
+first /quiz or `manabi quiz` all of them (quiz_s: the engine and all items, after a
+restart).
 """
 
 from __future__ import annotations

@@ -152,12 +152,13 @@ def print_row(row: dict, header: bool) -> None:
             "MB: peak RSS of that process; ask: a whole `python -m bot.cli ask` on the warm cache;\n"
             "-python: the same less a bare interpreter start (`python -c pass`);\n"
             "answer: one whole answer in batch mode (`ask -k 10 --json`: ranking, highlight\n"
-            "spans, quiz items, JSON), hits seen for the first time; again: the same answers\n"
-            "once their quiz items exist (as in the bot, which makes them all at start);\n"
+            "spans, quiz items, JSON), hits seen for the first time (their quiz items read from\n"
+            "the cache); again: the same answers once their quiz items are in memory (as in the\n"
+            "bot, which reads them all at start);\n"
             "p50/p95: warm query, tokenize + score + top-10;\n"
             "bm25: rank-bm25 BM25Okapi (our idf) fit and get_scores + top-10 on the same terms;\n"
             "exact: rank-bm25's scores equal ours to the last bit on the sample questions;\n"
-            "quiz: making all quiz items after a restart (the first /quiz waits for it)\n"
+            "quiz: all quiz items after a restart, read from the cache (the first /quiz waits for it)\n"
         )
         print("  ".join(f"{title:>{len(fmt.format(row[key]))}}" for key, title, fmt in COLUMNS))
     print("  ".join(fmt.format(row[key]) for key, _, fmt in COLUMNS), flush=True)

@@ -4,6 +4,7 @@ and a bad cache file is ignored and rebuilt, never a crash. Real SudachiPy throu
 
 import io
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -79,7 +80,7 @@ def cache_files(cache_dir: Path) -> list[Path]:
     return sorted(cache_dir.glob("*.jsonl"))
 
 
-CORPUS_WIDE = ("index", "quiz")  # the last lines, made from all entries
+CORPUS_WIDE = ("index", "quiz", "items")  # the last lines, made from all entries
 
 
 def entry_keys(cache_dir: Path) -> list[str]:
@@ -171,9 +172,8 @@ ENTRY_CORRUPTIONS = {
     "deeply nested JSON": lambda text: "[" * 100_000 + "]" * 100_000 + text[text.index("\t") :],
     "fewer search rows than sections": _parts(lambda parts: parts[SEARCH].pop()),
     "terms that are not a string": _parts(_set(SEARCH, 0, [1, 2, 3])),
-    "a negative token count": _parts(_set(SEARCH, 1, -1)),
-    "more tokens than terms": _parts(_set(SEARCH, 1, 10_000)),
-    "offsets of another count": _parts(_set(SEARCH, 2, "0,1,2")),
+    "places that are not a string": _parts(_set(SEARCH, 1, [0, 1, 2])),
+    "a search row of the old shape (terms, count, offsets)": _parts(lambda parts: parts[SEARCH][0].insert(1, 1)),
     "a line number as a string": _parts(_set(SECTIONS, SECTION_FIELDS.index("line_start"), "3")),
     "headings that are not strings": _parts(_set(SECTIONS, SECTION_FIELDS.index("headings"), [1])),
     "a section of fewer fields": _parts(lambda parts: parts[SECTIONS].__setitem__(0, parts[SECTIONS][0][:5])),
@@ -262,11 +262,16 @@ def test_each_section_reads_its_own_cached_analysis(notes, cache_dir, analyzer, 
     assert remade == []
 
 
-def test_damaged_token_offsets_only_lose_the_highlight(notes, cache_dir, analyzer):
+DAMAGED_PLACES = {
+    "numbers that are not numbers": lambda places: re.sub(r"\d", "x", places),
+    "a token cut short": lambda places: re.sub(r",\d+(?=\n|$)", "", places),
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGED_PLACES.values(), ids=DAMAGED_PLACES.keys())
+def test_damaged_token_places_only_lose_the_highlight(notes, cache_dir, analyzer, damage):
     build_notes(notes, analyzer, cache_dir)
-    rewrite_entries(
-        cache_dir, _parts(lambda parts: [row.__setitem__(2, ",".join("x" * (2 * row[1]))) for row in parts[SEARCH] if row[1]])
-    )
+    rewrite_entries(cache_dir, _parts(lambda parts: [row.__setitem__(1, damage(row[1])) for row in parts[SEARCH]]))
     built = build_notes(notes, analyzer, cache_dir)
     hit = built.search.rank("KVMとQEMUの違いは？", 1).hits[0]
     assert hit.matched and hit.spans == ()
@@ -362,14 +367,20 @@ def test_the_cache_is_written_whole_with_no_temporary_files_left(notes, cache_di
     build_notes(notes, analyzer, cache_dir)
     files = list(cache_dir.rglob("*"))
     assert len(files) == 1 and files[0].suffix == ".jsonl"
-    header, *entries, quiz = files[0].read_text(encoding="utf-8").splitlines()
+    header, *entries, quiz, items = files[0].read_text(encoding="utf-8").splitlines()
     assert json.loads(header)["format"] == FORMAT
     assert len(entries) == 2
+    sections = 0
     for entry in entries:
-        key, sections, search, *analyses = entry.split("\t")
-        assert len(key) == 32 and type(json.loads(sections)) is type(json.loads(search)) is list
-        assert len(analyses) == len(json.loads(sections)) and all(type(json.loads(a)) is list for a in analyses)
+        key, rows, search, *analyses = entry.split("\t")
+        assert len(key) == 32 and type(json.loads(rows)) is type(json.loads(search)) is list
+        assert len(analyses) == len(json.loads(rows)) and all(type(json.loads(a)) is list for a in analyses)
+        sections += len(analyses)
     assert quiz.startswith("quiz\t") and json.loads(quiz.split("\t", 1)[1])["entries"] == [e[:32] for e in entries]
+    # The quiz items: what they were made from, then one part a section.
+    name, head, *parts = items.split("\t")
+    assert name == "items" and json.loads(head)["entries"] == [e[:32] for e in entries]
+    assert len(parts) == sections and all(type(json.loads(p)) is list for p in parts)
 
 
 def test_an_unchanged_build_does_not_rewrite_the_cache(notes, cache_dir, analyzer):

@@ -336,12 +336,24 @@ def test_analyses_come_back_whole_from_json_and_anything_else_is_refused(corpus)
     morphology = shared_morphology()
     analyses = [analyze_section(s, morphology) for s in corpus.sections]
     assert [analysis_from_json(json.loads(json.dumps(analysis_to_json(a)))) for a in analyses] == analyses
-    sample = analysis_to_json(next(a for a in analyses if a.definitions))
-    term_as_number = json.loads(json.dumps(sample))
-    term_as_number[0][0][0] = 1
-    offset_as_bool = json.loads(json.dumps(sample))
-    offset_as_bool[0][0][3][0][2] = True
-    for bad in (None, {}, [], [[], [], []], [[["用語"]], []], term_as_number, offset_as_bool):
+    sample = analysis_to_json(next(a for a in analyses if a.definitions and any(s.blanks for s in a.sentences)))
+    blanked = next(i for i, row in enumerate(sample[1]) if row[4])  # a sentence with a blank
+
+    def changed(change):
+        data = json.loads(json.dumps(sample))
+        change(data)
+        return data
+
+    bad_rows = {
+        "a term as a number": changed(lambda d: d[0][0].__setitem__(0, 1)),
+        "an offset as a bool": changed(lambda d: d[1][blanked][1][0].__setitem__(2, True)),
+        "a blank of another candidate": changed(lambda d: d[1][blanked][4][0].__setitem__(0, len(d[1][blanked][1]))),
+        "a blank of a negative candidate": changed(lambda d: d[1][blanked][4][0].__setitem__(0, -1)),
+        "a blank cut short": changed(lambda d: d[1][blanked][4][0].pop()),
+        "a blank's stretch as text": changed(lambda d: d[1][blanked][4][0].__setitem__(1, "0")),
+        "a sentence without blanks": changed(lambda d: d[1][blanked].pop()),
+    }
+    for bad in (None, {}, [], [[], [], []], [[["用語"]], []], *bad_rows.values()):
         with pytest.raises(ValueError):
             analysis_from_json(bad)
 

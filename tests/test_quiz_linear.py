@@ -16,7 +16,7 @@ from bot.core.quiz import MAX_PIECE_CHARS, MAX_SENTENCE_CHARS, QuizEngine, analy
 from bot.core.quiz import analysis as analysis_module
 from bot.core.quiz.analysis import makes_items
 from bot.core.quiz import cloze as cloze_module
-from bot.core.quiz.cloze import enumerated, occurs_only_whole, spans_ignoring_case
+from bot.core.quiz.cloze import enumerated, listed, occurs_only_whole, spans_ignoring_case
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = [ROOT / "corpus", Path(__file__).resolve().parent / "data" / "corpus2"]
@@ -115,10 +115,10 @@ def work(chars: int, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """Morphemes looked at by the analysis, characters scanned and neighbours looked at by
     the cloze choice, for one line of `chars` characters."""
     counts = {"morphemes": 0, "scanned": 0, "neighbours": 0}
-    real_candidates, real_spans, real_enumerated = (
+    real_candidates, real_spans, real_separators = (
         analysis_module.candidates_in,
         cloze_module.spans_ignoring_case,
-        cloze_module.enumerated,
+        cloze_module._only_separators,
     )
 
     def candidates_in(source, morphemes, offset=0):
@@ -129,13 +129,13 @@ def work(chars: int, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
         counts["scanned"] += len(text)
         return real_spans(needle, text)
 
-    def enumerated_(found, index, text, neighbours=None):
+    def separators(between):
         counts["neighbours"] += 1
-        return real_enumerated(found, index, text, neighbours)
+        return real_separators(between)
 
     monkeypatch.setattr(analysis_module, "candidates_in", candidates_in)
     monkeypatch.setattr(cloze_module, "spans_ignoring_case", spans)
-    monkeypatch.setattr(cloze_module, "enumerated", enumerated_)
+    monkeypatch.setattr(cloze_module, "_only_separators", separators)
     text = long_line(chars)
     morphemes = shared_morphology().morphemes(text)
     engine = QuizEngine([section(text)], analyses=[analyze_section(section(text), shared_morphology(), morphemes)])
@@ -184,4 +184,6 @@ def test_linear_checks_give_the_old_answers_on_the_notes():
                     if old or not any(ch in sentence.text for ch in "()（）-"):
                         assert enumerated(found, index, sentence.text) == old, (sentence.text, c.surface)
                     compared += 1
+                # All at once, each pair of neighbours looked at once: the same answers.
+                assert listed(found, sentence.text) == [enumerated(found, i, sentence.text) for i in range(len(found))]
     assert compared > 300

@@ -7,9 +7,9 @@ from bot.core.evaluation import evaluate, load_questions
 from bot.core.models import Hit, Section
 from bot.core.compare import comparison
 from bot.core.index import char_bigrams
-from bot.core.notes import parse_notes
+from bot.core.notes import load_corpus, parse_notes
 from bot.core import search as search_module
-from bot.core.search import BIGRAM_WEIGHT, SectionSearch, opened_headings
+from bot.core.search import BIGRAM_WEIGHT, SectionSearch, TextTokens, in_text_order, opened_headings, term_keys, tokenize_sections
 from bot.core.service import ELLIPSIS, AnswerService, QuestionError, excerpt_window
 from tests.conftest import DATA, SHIPPED_CORPUS
 
@@ -471,3 +471,65 @@ def test_a_refused_ranking_keeps_its_hits(analyzer, question, line):
     ranking = search.rank(question, 3)
     assert ranking.coverage == 0.0
     assert ranking.hits and ranking.hits[0].section.line_start <= line <= ranking.hits[0].section.line_end
+
+TOKEN_TEXT = "- KVMはQEMUと組んで使う。KVM-QEMUの組み合わせで準仮想化も完全仮想化もできる"
+
+
+def test_text_tokens_give_every_token_of_the_text_in_order(analyzer):
+    tokens = analyzer.tokens(TOKEN_TEXT)
+    stored = TextTokens.of(tokens)
+    assert stored.tokens() == [(t.term, t.begin, t.end) for t in tokens]
+    assert TextTokens(stored.places).tokens() == stored.tokens()  # as read back from the cache
+
+
+def test_text_tokens_find_only_the_terms_asked_each_with_all_its_places(analyzer):
+    tokens = analyzer.tokens(TOKEN_TEXT)
+    found = TextTokens.of(tokens).find(term_keys(["kvm", "仮想", "xen"]))
+    assert set(found) == {"kvm", "仮想"}  # xen is not in the text
+    for term, numbers in found.items():
+        expected = [n for i, t in enumerate(tokens) if t.term == term for n in (i, t.begin, t.end)]
+        assert numbers == expected and len(numbers) >= 6  # both KVMs, both 仮想 (of 準仮想化, 完全仮想化)
+    assert in_text_order(found, ["kvm"]) == [(t.term, t.begin, t.end) for t in tokens if t.term == "kvm"]
+
+
+def test_a_term_that_only_starts_like_another_is_not_found(analyzer):
+    found = TextTokens.of(analyzer.tokens("仮想化の話")).find(term_keys(["仮想", "仮想化"]))
+    assert set(found) == {"仮想", "仮想化"}
+    assert TextTokens.of(analyzer.tokens("仮想化の話")).find(term_keys(["仮"])) == {}
+
+
+def test_without_stored_places_the_section_is_tokenized_for_the_same_answers(analyzer):
+    """Terms given without where they stand (SectionSearch(terms=...)): the proximity
+    bonus and the highlight come from tokenizing the section, alike."""
+    sections = load_corpus(SHIPPED_CORPUS).sections
+    stored = SectionSearch(sections, analyzer)
+    terms, _ = tokenize_sections(sections, analyzer)
+    tokenizing = SectionSearch(sections, analyzer, terms=terms)
+    assert tokenizing.text_tokens is None
+    for question in ["KVMとQEMUの違いは？", "VT-dとは？", "準仮想化のゲストOS", "コンテナの名前空間を分ける"]:
+        assert stored.rank(question, 10) == tokenizing.rank(question, 10)
+
+
+def test_a_question_reads_each_section_s_places_once(analyzer, monkeypatch):
+    """The proximity bonus and the highlight of a hit share one reading of its places."""
+    search = SectionSearch(load_corpus(SHIPPED_CORPUS).sections, analyzer)
+    read = []
+    real_find = TextTokens.find
+    monkeypatch.setattr(TextTokens, "find", lambda self, keys: read.append(self) or real_find(self, keys))
+    hits = search.rank("KVMとQEMUの違いは？", 5).hits
+    assert hits and all(hit.spans for hit in hits[:2])
+    assert len(read) == len(set(map(id, read)))
+
+
+@pytest.mark.parametrize("question", ["準仮想化とは？", "KVMとQEMUの違いは？", "コンテナの名前空間", "VT-dとは？"])
+def test_a_hit_s_matched_terms_are_the_index_s_whether_in_its_text_or_its_headings(analyzer, question):
+    """The terms its text holds come from where they stand (read for the highlight), the
+    others from the index: together exactly what the index says the section holds."""
+    search = SectionSearch(load_corpus(SHIPPED_CORPUS).sections, analyzer)
+    query = [t.term for t in search.question_tokens(question)]
+    hits = search.rank(question, 10).hits
+    assert hits
+    for hit in hits:
+        assert hit.matched == search.index.matched(query, search.sections.index(hit.section))
+    if question == "準仮想化とは？":  # one found through its heading alone
+        assert any("準" in hit.matched and "準" not in hit.section.text for hit in hits)

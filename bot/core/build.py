@@ -5,8 +5,10 @@ those terms stand in its text (for highlighting hits) and its quiz analysis. Wit
 cache folder, all of that comes from the cache (bot/core/cache.py) for each notes file
 that did not change; only the other files are parsed and analysed, and stored for next
 time. What the quiz needs of the whole notes (QuizFacts) is made once from all analyses
-and stored beside the index; the quiz engine is made when first used and decodes a
-section's analysis only when that section's items are made (an answer's hits).
+and stored beside the index, and so are all quiz items, made once from both; the quiz
+engine is made when first used and reads a section's stored items only when they are
+asked for (an answer's hits). Without stored items it decodes a section's analysis and
+makes its items then.
 """
 
 from __future__ import annotations
@@ -20,23 +22,31 @@ from bot.core.index import BM25Index
 from bot.core.models import Section
 from bot.core.morphology import Morphology
 from bot.core.notes import Corpus, NoteFile, no_notes_error, parse_notes, read_note_files
-from bot.core.quiz import QuizEngine, QuizFacts, SectionAnalysis, analyze_section
+from bot.core.quiz import QuizEngine, QuizFacts, SectionAnalysis, StoredItems, analyze_section
 from bot.core.search import B, K1, MIN_COVERAGE, Progress, SectionSearch, TermMaker
 
 
 class Built:
     """The notes read, their search, and their quiz engine (made on first use)."""
 
-    def __init__(self, corpus: Corpus, search: SectionSearch, analyses: list, facts: QuizFacts | None = None) -> None:
+    def __init__(
+        self,
+        corpus: Corpus,
+        search: SectionSearch,
+        analyses: list,
+        facts: QuizFacts | None = None,
+        stored: StoredItems | None = None,
+    ) -> None:
         self.corpus = corpus
         self.search = search
         self._analyses = analyses  # SectionAnalysis or cache.LazyAnalysis, one a section
         self._facts = facts  # None: made from all analyses when first needed
+        self._stored = stored  # the items a build of the same notes made, from the cache
 
     @functools.cached_property
     def quiz(self) -> QuizEngine:
         # Two threads may both make it: the same engine, no harm.
-        return QuizEngine(self.corpus.sections, analyses=Analyses(self._analyses), facts=self._facts)
+        return QuizEngine(self.corpus.sections, analyses=Analyses(self._analyses), facts=self._facts, stored=self._stored)
 
 
 def build(
@@ -106,12 +116,13 @@ def assemble(
     if home and index is None:
         home.store_index(search.index.snapshot(), together)
     facts = quiz_facts(home, analyses, together) if home else None
+    stored = quiz_items(home, sections, analyses, facts, together) if home else None
     for cache in caches:
         cache.save()
         if cache.write_error:
             warnings.append(f"キャッシュを保存できませんでした（次回の起動が遅くなるだけです）: {cache.write_error}")
     corpus = Corpus(root=root, sections=sections, warnings=tuple(warnings))
-    return Built(corpus, search, analyses, facts)
+    return Built(corpus, search, analyses, facts, stored)
 
 
 def quiz_facts(cache: NotesCache, analyses: list, entries: list | None = None) -> QuizFacts:
@@ -123,6 +134,20 @@ def quiz_facts(cache: NotesCache, analyses: list, entries: list | None = None) -
         facts = QuizFacts.of(Analyses(analyses))
         cache.store_quiz_facts(facts.to_json(), entries)
         return facts
+
+
+def quiz_items(
+    cache: NotesCache, sections: tuple[Section, ...], analyses: list, facts: QuizFacts, entries: list | None = None
+) -> StoredItems:
+    """The quiz items stored in the cache for these entries, else all made (from the
+    analyses and facts) and stored: a start on unchanged notes makes none, and an
+    answer reads its hits' items instead of decoding their analyses and making them."""
+    stored = cache.quiz_items(sections, entries)
+    if stored is None:
+        engine = QuizEngine(sections, analyses=Analyses(analyses), facts=facts)
+        cache.store_quiz_items(sections, engine.all_items_json(), entries)
+        stored = cache.quiz_items(sections, entries)
+    return stored
 
 
 def analyze(section: Section, morphology: Morphology, morphemes=None) -> SectionAnalysis:

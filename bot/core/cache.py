@@ -9,21 +9,24 @@ Its first line is a header: the format, the digest of the code that makes the en
 (every .py under bot/core), Analyzer.fingerprint (tokenizer settings, SudachiPy and
 dictionary versions) and the names of Section's fields. Each further line is one notes
 file's entry, parts split by tabs (JSON escapes them inside strings):
-  <entry key>  <sections: their fields>  <search: terms, token count, token offsets>
+  <entry key>  <sections: their fields>  <search: terms, where the text's terms stand>
   <quiz analysis of the first section>  <... of the second>  ...
 one row a section in the two JSON lists, one part a section after them. The last lines
 hold what is made from all the entries they name, in order, so that a restart with
 unchanged notes loads it instead of making it again: `index\t<JSON>` the search index
 (BM25Index.snapshot: vocabulary and base64 arrays), `quiz\t<JSON>` the quiz's
-corpus-wide facts (QuizFacts: document frequencies, defined terms, repeated lines). Here
+corpus-wide facts (QuizFacts: document frequencies, defined terms, repeated lines),
+`items\t<JSON: entries and files>\t<items of the first section>\t...` every
+section's quiz items (QuizEngine.all_items_json), read a section at a time. Here
   entry key = the first 32 hex digits of sha256 of the header's code digest and
               fingerprint and the file's text.
 A file is found by its content, not its name: renaming a note re-tokenizes nothing,
 editing one re-tokenizes it alone, and upgrading manabi starts afresh.
 
 Loading reads the file once and parses an entry only when its note asks for it; a
-section's quiz analysis stays JSON text until its items are first made (an answer
-makes its hits' alone), and token offsets are decoded for hits alone. A header from
+section's stored quiz items (and its quiz analysis, needed only when its items must be
+made) stay JSON text until first asked for (an answer reads its hits' alone), and
+where a section's terms stand is read for hits alone. A header from
 other code, a line that is not JSON or a row of another shape is a miss, never a
 crash; so is a damaged analysis, found when it is read: that section is analysed again. The file is rewritten after a build that
 changed anything, to a temporary file moved into place with os.replace, so a crash
@@ -53,14 +56,14 @@ from bot.core.notes import NoteFile
 from bot.core.quiz import SectionAnalysis, analysis_from_json, analysis_to_json
 from bot.core.search import TextTokens
 
-FORMAT = 4
+FORMAT = 5
 CORE = Path(__file__).parent  # the code whose output is cached: every .py under it
 _STALE_TEMP_SECONDS = 3600  # a temporary file this old belongs to a writer that died
 # Section's fields, stored in this order; each a str, an int or a tuple of str.
 SECTION_FIELDS = tuple(f.name for f in dataclasses.fields(Section))
 _TERM_SEPARATOR = "\n"
 # The last lines: what is made from all the entries (see NotesCache.index, quiz_facts).
-_INDEX_KEY, _QUIZ_KEY = b"index", b"quiz"
+_INDEX_KEY, _QUIZ_KEY, _ITEMS_KEY = b"index", b"quiz", b"items"
 
 
 @dataclass(slots=True)
@@ -100,44 +103,68 @@ class _Line:
         return self.data[self.start : first], self.data[first + 1 : second], _Line(self.data, second + 1, self.end)
 
 
+class _TabParts:
+    """data[start:] holding one JSON part a section, split by tabs: each part is found
+    when first asked for, nothing copied until then."""
+
+    def __init__(self, data: bytes, count: int, start: int = 0) -> None:
+        self.data = data
+        self.count = count
+        self.start = start
+        self._ends: list[int] | None = None  # where each part ends: found once
+
+    def part(self, index: int) -> bytes:
+        """The index-th part, or nothing when data does not hold one part a section."""
+        if self._ends is None:
+            ends, at = [], self.data.find(b"\t", self.start)
+            while at >= 0:
+                ends.append(at)
+                at = self.data.find(b"\t", at + 1)
+            ends.append(len(self.data))
+            self._ends = ends if len(ends) == self.count else []
+        if not self._ends:
+            return b""
+        start = self._ends[index - 1] + 1 if index else self.start
+        return self.data[start : self._ends[index]]
+
+
 class _AnalysesText:
     """One entry's quiz analyses as the bytes read from the cache, one JSON part a
     section split by tabs; each is decoded (and checked) when its section's items are
     first made. A section whose analysis proves unreadable is analysed again (remake)."""
 
     def __init__(self, data: bytes, sections: list[Section], remake: Callable[[Section], SectionAnalysis]) -> None:
-        self.data = data
+        self.parts = _TabParts(data, len(sections))
         self.sections = sections
         self.remake = remake
-        self._ends: list[int] | None = None  # where each part ends: found once, nothing copied
         self._decoded: dict[int, SectionAnalysis] = {}
 
     def get(self, index: int) -> SectionAnalysis:
         analysis = self._decoded.get(index)
         if analysis is None:  # two threads may both decode it: the same analysis, no harm
-            analysis = self._decoded[index] = self._analysis(self._part(index), self.sections[index])
+            analysis = self._decoded[index] = self._analysis(self.parts.part(index), self.sections[index])
         return analysis
-
-    def _part(self, index: int) -> bytes:
-        """The index-th part, or nothing (so that section is analysed again) when the
-        entry does not hold one part a section."""
-        if self._ends is None:
-            ends, at = [], self.data.find(b"\t")
-            while at >= 0:
-                ends.append(at)
-                at = self.data.find(b"\t", at + 1)
-            ends.append(len(self.data))
-            self._ends = ends if len(ends) == len(self.sections) else []
-        if not self._ends:
-            return b""
-        start = self._ends[index - 1] + 1 if index else 0
-        return self.data[start : self._ends[index]]
 
     def _analysis(self, data: bytes, section: Section) -> SectionAnalysis:
         try:
             return analysis_from_json(json.loads(data.decode("utf-8", "surrogatepass")))
         except (ValueError, RecursionError):
             return self.remake(section)
+
+
+class _StoredItems:
+    """The quiz items line of the cache: each section's items (QuizEngine.all_items_json),
+    one JSON part a section, decoded when that section's items are first asked for
+    (quiz.StoredItems)."""
+
+    def __init__(self, line: bytes, count: int, start: int) -> None:
+        self._parts = _TabParts(line, count, start)
+
+    def get(self, index: int) -> object | None:
+        try:
+            return json.loads(self._parts.part(index).decode("utf-8", "surrogatepass"))
+        except (ValueError, RecursionError):
+            return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,7 +256,7 @@ class NotesCache:
     def store(self, note: NoteFile, made: FileEntry) -> None:
         parts = (
             [_section_row(s) for s in made.sections],
-            [[_TERM_SEPARATOR.join(terms), t.count, t.offsets] for terms, t in zip(made.terms, made.text_tokens)],
+            [[_TERM_SEPARATOR.join(terms), t.places] for terms, t in zip(made.terms, made.text_tokens)],
             *(analysis_to_json(analysis) for analysis in decoded(made.analyses)),
         )
         # JSON escapes tabs and newlines inside strings: the parts split at tabs.
@@ -262,6 +289,39 @@ class NotesCache:
 
     def store_quiz_facts(self, facts: dict | None, entries: list | None = None) -> None:
         self._store_corpus_wide(_QUIZ_KEY, facts, entries)
+
+    def quiz_items(self, sections: Sequence[Section], entries: list | None = None) -> _StoredItems | None:
+        """The stored quiz items of these entries in this order (store_quiz_items), if
+        any, made for these sections."""
+        self._read()
+        line = self._corpus_lines.get(_ITEMS_KEY)
+        if line is None:
+            return None
+        head = line.find(b"\t")
+        try:
+            named = json.loads(line[: max(head, 0)].decode("utf-8", "surrogatepass"))
+        except (ValueError, RecursionError):
+            return None
+        if head < 0 or named != self._items_head(sections, entries) or line.count(b"\t", head + 1) != len(sections) - 1:
+            return None  # made for other notes, or not one part a section
+        return _StoredItems(line, len(sections), head + 1)
+
+    def store_quiz_items(self, sections: Sequence[Section], items: Iterable[object], entries: list | None = None) -> None:
+        """Keep each section's quiz items (items: QuizEngine.all_items_json) of these
+        entries: the line holds what they were made from, then one JSON part a section."""
+        parts = itertools.chain([self._items_head(sections, entries)], items)  # encoded one at a time
+        line = b"\t".join(
+            json.dumps(p, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass") for p in parts
+        )
+        if line != self._corpus_lines.get(_ITEMS_KEY):
+            self._corpus_lines[_ITEMS_KEY] = line
+            self._changed = True
+
+    def _items_head(self, sections: Sequence[Section], entries: list | None) -> dict:
+        """What items are made from besides the entries' text: the files' paths, which
+        choose a choice item's distractors (those of the same folder first)."""
+        files = list(dict.fromkeys(section.file for section in sections))
+        return {"entries": self.order if entries is None else entries, "files": files}
 
     def _corpus_wide(self, name: bytes, entries: list | None = None) -> dict | None:
         self._read()
@@ -325,7 +385,7 @@ class NotesCache:
                 key = data[start:tab] if tab >= 0 else b""
                 if len(key) == 32:
                     self._lines[key.decode("ascii", "replace")] = _Line(data, tab + 1, end)
-                elif key in (_INDEX_KEY, _QUIZ_KEY):
+                elif key in (_INDEX_KEY, _QUIZ_KEY, _ITEMS_KEY):
                     self._corpus_lines[key] = data[tab + 1 : end]
                 start = end + 1
         return self._lines
@@ -368,7 +428,7 @@ def _entry(sections: object, search: object, note: NoteFile) -> FileEntry | None
         return None
     if not sections:
         return FileEntry([])
-    if not _all_of(list, sections, search) or {*map(len, sections)} != {len(_FIELD_TYPES)} or {*map(len, search)} != {3}:
+    if not _all_of(list, sections, search) or {*map(len, sections)} != {len(_FIELD_TYPES)} or {*map(len, search)} != {2}:
         return None
     columns = list(zip(*sections))
     for i, expected in enumerate(_FIELD_TYPES):
@@ -379,16 +439,12 @@ def _entry(sections: object, search: object, note: NoteFile) -> FileEntry | None
         elif not _all_of(expected, columns[i]):
             return None
     columns[_FILE] = itertools.repeat(note.path)  # renaming a note is free
-    terms, counts, offsets = zip(*search)
-    if not (_all_of(str, terms, offsets) and _all_of(int, counts)):
+    terms, places = zip(*search)
+    if not _all_of(str, terms, places):
         return None
-    for text, count, where in zip(terms, counts, offsets):
-        term_count = text.count(_TERM_SEPARATOR) + 1 if text else 0
-        if not 0 <= count <= term_count or where.count(",") != max(2 * count - 1, 0) or bool(where) != bool(count):
-            return None
     entry = FileEntry(list(map(Section, *columns)))
     entry.terms = list(terms)  # split only if the index must be built (term_lists)
-    entry.text_tokens = list(map(TextTokens, terms, counts, offsets))
+    entry.text_tokens = list(map(TextTokens, places))  # read for hits alone (TextTokens.find)
     return entry
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Container, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -113,47 +113,63 @@ def searchable_text(section: Section) -> str:
 
 @dataclass(frozen=True, slots=True)
 class TextTokens:
-    """Where a section's own terms stand in its text, so a hit is highlighted without
-    tokenizing: terms[i] covers text[offsets[2i]:offsets[2i+1]] for i < count (the
-    section's term list starts with its text's terms). offsets is the compact string
-    the cache stores ("0,3,5,8"), decoded only for hits."""
+    """Where a section's own terms stand in its text, grouped by term, so that the few
+    terms a question asks about are found without reading the others: one line a
+    distinct term, in order of first use, "\n<term>\t<i>,<begin>,<end>,<i>,<begin>,<end>...",
+    where the term's i-th token of the text covers text[begin:end]. A term never holds a
+    newline or a tab (SudachiPy reads whitespace apart, and the text has no control
+    characters). This is the string the cache stores; it is read only for hits and for
+    the sections a bonus could lift (SectionSearch._near)."""
 
-    terms: Sequence[str] | str  # or the cache's text of them, joined by newlines
-    count: int
-    offsets: str
+    places: str
 
     @classmethod
-    def of(cls, terms: Sequence[str], tokens: Sequence[Token]) -> TextTokens:
-        return cls(terms, len(tokens), ",".join(f"{t.begin},{t.end}" for t in tokens))
+    def of(cls, tokens: Sequence[Token]) -> TextTokens:
+        grouped: dict[str, list[str]] = {}
+        for i, token in enumerate(tokens):
+            grouped.setdefault(token.term, []).append(f"{i},{token.begin},{token.end}")
+        return cls("".join(f"\n{term}\t{','.join(where)}" for term, where in grouped.items()))
 
-    def tokens(self, wanted: Container[str] | None = None) -> list[tuple[str, int, int]]:
-        """(term, begin, end) of each token of the text, or of those whose term is
-        wanted; none if the offsets are damaged."""
-        terms = self.terms.split("\n", self.count) if isinstance(self.terms, str) else self.terms
-        if wanted is None:
-            chosen = list(range(self.count))
-        else:
-            chosen = sorted(i for term in wanted for i in _positions(terms, term, self.count))
-        if not chosen:
-            return []
-        numbers = self.offsets.split(",")
-        if len(numbers) != 2 * self.count:
-            return []
-        try:
-            return [(terms[i], int(numbers[2 * i]), int(numbers[2 * i + 1])) for i in chosen]
-        except ValueError:
-            return []
+    def find(self, keys: Mapping[str, str]) -> dict[str, list[int]]:
+        """For each term of keys (term -> "\n<term>\t", see term_keys) that the text
+        holds, its tokens as [i, begin, end, i, begin, end, ...]; none if damaged."""
+        places, found = self.places, {}
+        for term, key in keys.items():
+            at = places.find(key)
+            if at < 0:
+                continue
+            end = places.find("\n", at + len(key))
+            try:
+                numbers = list(map(int, places[at + len(key) : end if end >= 0 else len(places)].split(",")))
+            except ValueError:
+                return {}
+            if len(numbers) % 3:
+                return {}
+            found[term] = numbers
+        return found
+
+    def tokens(self, keys: Mapping[str, str] | None = None) -> list[tuple[str, int, int]]:
+        """(term, begin, end) of each token of the text in text order, or of those whose
+        term is in keys (see find); none if damaged."""
+        if keys is None:
+            keys = term_keys(line.partition("\t")[0] for line in self.places.split("\n")[1:])
+        found = self.find(keys)
+        return in_text_order(found, found)
 
 
-def _positions(terms: Sequence[str], term: str, stop: int):
-    """Where term stands among terms[:stop] (list.index scans in C)."""
-    i = -1
-    while True:
-        try:
-            i = terms.index(term, i + 1, stop)
-        except ValueError:
-            return
-        yield i
+def in_text_order(found: Mapping[str, list[int]], terms: Iterable[str]) -> list[tuple[str, int, int]]:
+    """(term, begin, end) of the tokens in found (TextTokens.find) whose term is one of
+    terms, in text order."""
+    placed = []
+    for term in terms:
+        numbers = found.get(term, ())
+        placed += ((numbers[j], term, numbers[j + 1], numbers[j + 2]) for j in range(0, len(numbers), 3))
+    return [(term, begin, end) for _, term, begin, end in sorted(placed)]
+
+
+def term_keys(terms: Iterable[str]) -> dict[str, str]:
+    """What TextTokens.find looks for, made once for the terms of a question."""
+    return {term: f"\n{term}\t" for term in terms}
 
 
 class TermMaker:
@@ -174,7 +190,7 @@ class TermMaker:
         # One string object per distinct term, however many sections use it: at 100,000
         # sections, about 200 MB less at the peak of a build.
         terms = [intern(t.term) for t in tokens]
-        text_tokens = TextTokens.of(terms, tokens)
+        text_tokens = TextTokens.of(tokens)
         # The heading path is context: "準仮想化とは？" finds bullets under # 準仮想化. A
         # heading counts twice in the first passage under it, which usually says what
         # the heading is (# 仮想化, then what virtualization is).
@@ -238,6 +254,23 @@ class Ranking:
     coverage: float  # of the question by the best hit, 0..1
 
 
+class _Places:
+    """Where a question's terms stand in the sections looked at: each section's text
+    tokens are read once for the question (the proximity bonus, then the highlight)."""
+
+    def __init__(self, search: SectionSearch, terms: Iterable[str]) -> None:
+        self._search = search
+        self._keys = term_keys(dict.fromkeys(terms))
+        self._found: dict[int, dict[str, list[int]]] = {}
+
+    def of(self, doc: int) -> dict[str, list[int]]:
+        """term -> [i, begin, end, ...] for each term of the question the section's text holds."""
+        found = self._found.get(doc)
+        if found is None:
+            found = self._found[doc] = self._search._find(doc, self._keys)
+        return found
+
+
 class SectionSearch:
     """terms, when given, are the sections' terms already computed (by the build or
     from the cache), with text_tokens, where those of each section's text stand;
@@ -282,14 +315,15 @@ class SectionSearch:
     def rank(self, question: str, k: int) -> Ranking:
         tokens = self.question_tokens(question)
         query = [t.term for t in tokens]
-        scored = self._near(tokens, self._fused(question, query, k + PRIOR_POOL), k)
+        places = _Places(self, query)
+        scored = self._near(tokens, self._fused(question, query, k + PRIOR_POOL), k, places)
         wanted = [answer for asked, answer in ANSWER_TYPES if asked.search(question)]
         defined = defined_term(question)
         if defined:
             wanted.append(_defining(defined))
         if wanted:
             scored = self._answer_types(scored, wanted, k, defined)
-        top = self._prior(scored, query, k)
+        top = self._prior(scored, query, k, places)
         best = top[0].matched if top else ()  # the refusal rule weighs the question's own best
         pair = comparison(question)
         if pair is not None and k > 1:
@@ -298,7 +332,7 @@ class SectionSearch:
         # A section that shares only letter pairs with the question, no word, is no
         # answer to show (the pairs of 「…って何？」 are everywhere); it may still rank.
         hits = tuple(
-            Hit(self.sections[s.doc], s.score, s.matched, self._spans(s.doc, s.matched, joined))
+            Hit(self.sections[s.doc], s.score, s.matched, self._spans(s.doc, s.matched, joined, places))
             for s in top
             if s.matched
         )
@@ -327,27 +361,27 @@ class SectionSearch:
             for doc in dict.fromkeys([doc for doc, _ in words] + [doc for doc, _ in grams])
         ]
 
-    def _near(self, tokens: Sequence[Token], scored: list[tuple[int, float]], k: int) -> list[tuple[int, float]]:
+    def _near(
+        self, tokens: Sequence[Token], scored: list[tuple[int, float]], k: int, places: _Places
+    ) -> list[tuple[int, float]]:
         """scored with each section's proximity bonus (PROXIMITY_WEIGHT), looked for only
         in sections that it could lift into the k best (_liftable)."""
         words = [t.term for t in sorted((t for t in tokens if not t.part), key=lambda t: t.begin)]
         pairs = list(dict.fromkeys((a, b) for a, b in zip(words, words[1:]) if a != b))
         if not pairs or not scored:
             return scored
-        wanted = frozenset(words)
         out = []
         for (doc, score), liftable in zip(scored, self._liftable(scored, k, PROXIMITY_WEIGHT)):
             if not liftable:
                 out.append((doc, score))
                 continue
-            starts: dict[str, list[int]] = {}
-            for term, begin, _ in self._tokens_of(doc, wanted):
-                starts.setdefault(term, []).append(begin)
-            near = sum(
-                1
-                for a, b in pairs
-                if a in starts and b in starts and any(0 < y - x <= PROXIMITY_CHARS for x in starts[a] for y in starts[b])
-            )
+            found = places.of(doc)
+            near = 0
+            for a, b in pairs:
+                if a in found and b in found:
+                    starts = found[a][1::3]
+                    if any(0 < y - x <= PROXIMITY_CHARS for y in found[b][1::3] for x in starts):
+                        near += 1
             out.append((doc, score + PROXIMITY_WEIGHT * near / len(pairs)))
         return out
 
@@ -392,12 +426,21 @@ class SectionSearch:
         wanted = unicodedata.normalize("NFKC", term).casefold()
         return any(unicodedata.normalize("NFKC", name).casefold() == wanted for name in section.aliases)
 
-    def _tokens_of(self, doc: int, wanted: frozenset[str] | None) -> list[tuple[str, int, int]]:
-        """(term, begin, end) of the wanted terms of a section's text (None: all of them)."""
-        if self.text_tokens is None:  # terms given without offsets: tokenize this section
-            tokens = self.analyzer.tokens(self.sections[doc].text)
-            return [(t.term, t.begin, t.end) for t in tokens if wanted is None or t.term in wanted]
-        return self.text_tokens[doc].tokens(wanted)
+    def _find(self, doc: int, keys: Mapping[str, str]) -> dict[str, list[int]]:
+        """TextTokens.find of a section: where the terms of keys stand in its text."""
+        if self.text_tokens is not None:
+            return self.text_tokens[doc].find(keys)
+        found: dict[str, list[int]] = {}  # terms given without offsets: tokenize this section
+        for i, t in enumerate(self.analyzer.tokens(self.sections[doc].text)):
+            if t.term in keys:
+                found.setdefault(t.term, []).extend((i, t.begin, t.end))
+        return found
+
+    def _all_tokens(self, doc: int) -> list[tuple[str, int, int]]:
+        """(term, begin, end) of every token of a section's text, in text order."""
+        if self.text_tokens is not None:
+            return self.text_tokens[doc].tokens()
+        return [(t.term, t.begin, t.end) for t in self.analyzer.tokens(self.sections[doc].text)]
 
     def _compared(self, pair: tuple[str, str], query: list[str], top: list[Scored], k: int) -> list[Scored]:
         """For "A and B: the difference?" (compare.py): the question's own best, then
@@ -417,17 +460,31 @@ class SectionSearch:
         lead = [Scored(doc, scored.get(doc, 0.0), self.index.matched(query, doc)) for doc in head]
         return (lead + [s for s in top if s.doc not in head])[:k]
 
-    def _prior(self, scored: list[tuple[int, float]], query: list[str], k: int) -> list[Scored]:
+    def _prior(
+        self, scored: list[tuple[int, float]], query: list[str], k: int, places: _Places | None = None
+    ) -> list[Scored]:
         """The k best after weighing each section by its kind (KIND_WEIGHT), with the
-        query terms each holds."""
+        query terms each holds (places: where the query's terms stand, if read already)."""
         weighed = [(doc, score * KIND_WEIGHT.get(self.sections[doc].kind, 1.0)) for doc, score in scored]
         weighed.sort(key=lambda pair: -pair[1])  # stable: ties keep the index's order
-        return [Scored(doc, score, self.index.matched(query, doc)) for doc, score in weighed[:k]]
+        if places is None:
+            return [Scored(doc, score, self.index.matched(query, doc)) for doc, score in weighed[:k]]
+        return [Scored(doc, score, self._matched(query, doc, places)) for doc, score in weighed[:k]]
 
-    def _spans(self, doc: int, matched: tuple[str, ...], joined: frozenset[str]) -> tuple[tuple[int, int], ...]:
+    def _matched(self, query: list[str], doc: int, places: _Places) -> tuple[str, ...]:
+        """index.matched(query, doc): a term its text holds is one of its terms, so the
+        index is asked only about the others (which its headings may hold)."""
+        found = places.of(doc)
+        return tuple(t for t in dict.fromkeys(query) if t in found or self.index.holds(doc, t))
+
+    def _spans(
+        self, doc: int, matched: tuple[str, ...], joined: frozenset[str], places: _Places
+    ) -> tuple[tuple[int, int], ...]:
         wanted = frozenset(matched)
-        # Only a term the question joined (VT-d) needs the words around it.
-        tokens = self._tokens_of(doc, None if wanted & joined else wanted)
+        if wanted & joined:  # only a term the question joined (VT-d) needs the words around it
+            tokens = self._all_tokens(doc)
+        else:
+            tokens = in_text_order(places.of(doc), wanted)
         return tuple(spans_of(tokens, self.sections[doc].text, wanted, joined))
 
     def search(self, question: str, k: int) -> tuple[Hit, ...]:

@@ -87,7 +87,19 @@ from bot.core.quiz.analysis import (
 )
 from bot.core.quiz.choice import CHOICE_COUNT
 from bot.core.quiz.cloze import BLANK, MIN_CLOZE_CHARS
-from bot.core.quiz.engine import ID_LENGTH, QuizEngine, QuizFacts, generate_items, gives_away, item_id, plan_round, quiz_for_sections
+from bot.core.quiz.engine import (
+    ID_LENGTH,
+    QuizEngine,
+    QuizFacts,
+    StoredItems,
+    generate_items,
+    gives_away,
+    item_id,
+    items_from_json,
+    items_to_json,
+    plan_round,
+    quiz_for_sections,
+)
 from bot.core.quiz.terms import (
     GENERIC_WORDS,
     LABELS,
@@ -120,6 +132,7 @@ __all__ = [
     "QuizItem",
     "SectionAnalysis",
     "Sentence",
+    "StoredItems",
     "analysis_from_json",
     "analysis_to_json",
     "analyze_section",
@@ -129,6 +142,8 @@ __all__ = [
     "gives_away",
     "is_term",
     "item_id",
+    "items_from_json",
+    "items_to_json",
     "plan_round",
     "quiz_for_sections",
     "term_kind",

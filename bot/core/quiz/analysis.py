@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from bot.core.models import Section
 from bot.core.morphology import Morpheme, Morphology, morphemes_key
+from bot.core.quiz.cloze import Blank, blank_term, blanks
 from bot.core.quiz.terms import Candidate, candidates_in, explains, fold, is_term
 
 # Only prose makes items: never code, tables or math (see BlockKind).
@@ -58,13 +59,14 @@ _STRIP = " \t　「」『』\"'`*_"
 
 @dataclass(frozen=True, slots=True)
 class Definition:
-    """A term and its explanation. source: the note text the items are made from, hashed
-    into their ids; line_index: into the section's lines."""
+    """A term and its explanation. blanked: the explanation with the term blanked
+    (cloze.blank_term), as the term and choice items show it; source: the note text the
+    items are made from, hashed into their ids; line_index: into the section's lines."""
 
     term: str
     term_key: str
     explanation: str
-    explanation_candidates: tuple[Candidate, ...]
+    blanked: str
     source: str
     line_index: int
 
@@ -72,12 +74,14 @@ class Definition:
 @dataclass(frozen=True, slots=True)
 class Sentence:
     """A sentence with its candidates (offsets into text). excluded_key: the term a
-    definition line defines (its own items ask for it)."""
+    definition line defines (its own items ask for it). blanks: the candidates a cloze
+    may blank and what each blanking replaces (cloze.blanks), checked once here."""
 
     text: str
     candidates: tuple[Candidate, ...]
     excluded_key: str
     line_index: int
+    blanks: tuple[Blank, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,17 +105,20 @@ NOTHING = SectionAnalysis((), ())
 # --- The analysis as JSON, for the cache -------------------------------------------------
 # Each value a list of its fields in order, of these types (a tuple of candidates is a list).
 _CANDIDATE_TYPES = [str, str, int, int, bool, bool, bool, int, bool]
-_DEFINITION_TYPES = [str, str, str, list, str, int]
-_SENTENCE_TYPES = [str, list, str, int]
+_DEFINITION_TYPES = [str, str, str, str, str, int]
+_SENTENCE_TYPES = [str, list, str, int, list]
 
 
 def analysis_to_json(analysis: SectionAnalysis) -> list:
     return [
         [
-            [d.term, d.term_key, d.explanation, _candidates_to_json(d.explanation_candidates), d.source, d.line_index]
+            [d.term, d.term_key, d.explanation, d.blanked, d.source, d.line_index]
             for d in analysis.definitions
         ],
-        [[s.text, _candidates_to_json(s.candidates), s.excluded_key, s.line_index] for s in analysis.sentences],
+        [
+            [s.text, _candidates_to_json(s.candidates), s.excluded_key, s.line_index, [list(b) for b in s.blanks]]
+            for s in analysis.sentences
+        ],
     ]
 
 
@@ -130,13 +137,20 @@ def _candidates_to_json(found: Iterable[Candidate]) -> list:
 
 
 def _definition_from_json(row: object) -> Definition:
-    term, term_key, explanation, found, source, line_index = _fields(row, _DEFINITION_TYPES)
-    return Definition(term, term_key, explanation, _candidates_from_json(found), source, line_index)
+    return Definition(*_fields(row, _DEFINITION_TYPES))
 
 
 def _sentence_from_json(row: object) -> Sentence:
-    text, found, excluded_key, line_index = _fields(row, _SENTENCE_TYPES)
-    return Sentence(text, _candidates_from_json(found), excluded_key, line_index)
+    text, found, excluded_key, line_index, blank_rows = _fields(row, _SENTENCE_TYPES)
+    candidates = _candidates_from_json(found)
+    for blank in blank_rows:
+        # A candidate's index, then begin and end of each stretch blanked: an index out of
+        # range would fail when the item is made, so it is refused here.
+        if type(blank) is not list or len(blank) % 2 == 0 or {*map(type, blank)} != {int}:
+            raise ValueError("a blank of another shape")
+        if not 0 <= blank[0] < len(candidates):
+            raise ValueError("a blank of another candidate")
+    return Sentence(text, candidates, excluded_key, line_index, tuple(map(tuple, blank_rows)))
 
 
 def _candidates_from_json(rows: list) -> tuple[Candidate, ...]:
@@ -301,11 +315,13 @@ def _definition(
         return None
     if fold(explanation).startswith(fold(term)):
         return None  # "cgroup: cgroupのルートの見え方" names a part of the term, it does not define it
+    term_key = morphemes_key(term_morphemes)
+    found = candidates_in(text, explanation_morphemes, -explanation_begin)
     return Definition(
         term=term,
-        term_key=morphemes_key(term_morphemes),
+        term_key=term_key,
         explanation=explanation,
-        explanation_candidates=tuple(candidates_in(text, explanation_morphemes, -explanation_begin)),
+        blanked=blank_term(explanation, found, term, term_key),
         source=source,
         line_index=index,
     )
@@ -335,14 +351,9 @@ def _sentences(
         if morphemes and morphemes[0].pos[0] in ("助詞", "助動詞"):
             continue  # a piece of a run-on sentence that starts mid-clause (「という…」)
         found = candidates_in(text, morphemes, len(prefix) - at)
-        out.append(
-            Sentence(
-                text=sentence,
-                candidates=tuple(c for c in found if not any(b < c.end and c.begin < e for b, e in urls)),
-                excluded_key=own.term_key if own else "",
-                line_index=index,
-            )
-        )
+        kept = tuple(c for c in found if not any(b < c.end and c.begin < e for b, e in urls))
+        excluded_key = own.term_key if own else ""
+        out.append(Sentence(sentence, kept, excluded_key, index, blanks(sentence, kept, excluded_key)))
     return out
 
 

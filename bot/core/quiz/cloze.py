@@ -7,17 +7,26 @@ also occurs inside a longer word of the sentence (OS in ゲストOS), or a blank
 fewer than MIN_CLOZE_CHARS to read. Each check looks at the candidate's neighbours by
 position or at spans computed once per sentence, so a sentence costs time linear in
 its candidates (and a sentence is at most MAX_SENTENCE_CHARS long).
+
+Those checks depend on the sentence alone, salience on the whole notes: the analysis
+runs the checks once (blanks, stored with it in the cache) and keeps, for each candidate
+that passes, what its blanking covers; making the item then only ranks those by
+salience (choose_blank).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-from bot.core.quiz.analysis import Sentence
 from bot.core.quiz.terms import Candidate, fold
+
+if TYPE_CHECKING:
+    from bot.core.quiz.analysis import Sentence
 
 BLANK = "＿＿＿"
 CLOZE_PROMPT = f"{BLANK} に入る語は？\n"
@@ -31,48 +40,54 @@ _MAX_UNIT_CHARS = 3  # ms, ns, GB, KiB
 _OPENING = frozenset("(（")
 _CLOSING = frozenset(")）")
 _BRACKETED = re.compile(r"[(（][^()（）]*[)）]")
+_BRACKETS = _OPENING | _CLOSING
+
+
+# A candidate that can be blanked: (its index among the sentence's candidates, then the
+# begin and end of each stretch of the sentence its blanking replaces by BLANK).
+Blank = tuple[int, ...]
 
 
 def choose_blank(sentence: Sentence, salience: Callable[[Candidate], float]) -> tuple[Candidate, str] | None:
     """The candidate to blank and the question (CLOZE_PROMPT and the sentence with it
-    blanked), or None."""
-    found, text = sentence.candidates, sentence.text
-    scored = [salience(c) for c in found]
-    ranked = sorted(
-        (index for index, score in enumerate(scored) if score > 0),
-        key=lambda index: (-scored[index], -len(found[index].surface), found[index].begin),
-    )
-    if not ranked:
+    blanked), or None: of the sentence's blanks, the most salient (salience above 0),
+    then the longest, then the first."""
+    best, best_rank = None, None
+    for blank in sentence.blanks:
+        c = sentence.candidates[blank[0]]
+        score = salience(c)
+        rank = (-score, -len(c.surface), c.begin)
+        if score > 0 and (best_rank is None or rank < best_rank):
+            best, best_rank = blank, rank
+    if best is None:
         return None
+    return sentence.candidates[best[0]], CLOZE_PROMPT + _replaced(sentence.text, best[1:])
+
+
+def blanks(text: str, found: tuple[Candidate, ...], excluded_key: str) -> tuple[Blank, ...]:
+    """The candidates of a sentence (found, in text order) that a cloze may blank, each
+    with what its blanking replaces (see Blank), in candidate order: none of them the
+    term the line defines (excluded_key), weak, listed, half a token, a count, found
+    inside a longer word, or leaving too little to read."""
     spans_by_key = _spans_by_key(found)
-    if not sentence.excluded_key and len(spans_by_key) < 2:
-        return None  # once blanked, nothing left to go on: "実際の＿＿＿はほとんどこれ"
-    neighbours = _Neighbours(found, text)
-    indices_by_key: dict[str, list[int]] = defaultdict(list)
+    if not excluded_key and len(spans_by_key) < 2:
+        return ()  # once blanked, nothing left to go on: "実際の＿＿＿はほとんどこれ"
+    listed_keys = {c.key for c, is_listed in zip(found, listed(found, text)) if is_listed}
+    out = []
     for index, c in enumerate(found):
-        indices_by_key[c.key].append(index)
-    listed: dict[str, bool] = {}  # by key: one of its candidates is listed; looked at when first needed
-
-    def is_listed(key: str) -> bool:
-        if key not in listed:
-            listed[key] = any(enumerated(found, index, text, neighbours) for index in indices_by_key[key])
-        return listed[key]
-
-    for index in ranked:
-        c = found[index]
-        if c.key == sentence.excluded_key or c.weak or is_listed(c.key):  # listed anywhere in it
+        if c.key == excluded_key or c.weak or c.key in listed_keys:  # listed anywhere in it
             continue
         if piece_of_a_token(text, c) or counted(text, c):
             continue
         spelled = spans_ignoring_case(c.surface, text)
         if not occurs_only_whole(text, c, spans_by_key[c.key], spelled):
             continue
-        blanked = blank_out(text, spans_by_key[c.key], c.surface, spelled)
-        question = CLOZE_PROMPT + blanked
-        if len(blanked.replace(BLANK, "")) < MIN_CLOZE_CHARS or leaks(c.surface, question):
+        bounds = [n for region in _regions([*spans_by_key[c.key], *spelled]) for n in region]
+        blanked = _replaced(text, bounds)
+        if len(blanked.replace(BLANK, "")) < MIN_CLOZE_CHARS or leaks(c.surface, CLOZE_PROMPT + blanked):
             continue
-        return c, question
-    return None
+        out.append((index, *bounds))
+    return tuple(out)
 
 
 def enumerated(found: tuple[Candidate, ...], index: int, text: str, neighbours: _Neighbours | None = None) -> bool:
@@ -89,6 +104,24 @@ def enumerated(found: tuple[Candidate, ...], index: int, text: str, neighbours: 
         return True
     neighbours = neighbours or _Neighbours(found, text)
     return any(_only_separators(b) for b in neighbours.past_brackets(index))
+
+
+def listed(found: tuple[Candidate, ...], text: str) -> list[bool]:
+    """enumerated(found, index, text) of every candidate, each pair of neighbours looked
+    at once (a separator between two neighbours lists both)."""
+    out = [False] * len(found)
+    for index in range(len(found) - 1):
+        if _only_separators(text[found[index].end : found[index + 1].begin]):
+            out[index] = out[index + 1] = True
+    if all(out) or not _BRACKETS & set(text):  # without brackets, those neighbours are all there is
+        return out
+    before, _ = _Neighbours(found, text)._before_after()
+    for index, previous in enumerate(before):
+        if previous is None or (out[index] and out[previous]):
+            continue
+        if _only_separators(_BRACKETED.sub("", text[found[previous].end : found[index].begin])):
+            out[index] = out[previous] = True
+    return out
 
 
 class _Neighbours:
@@ -201,12 +234,28 @@ def blank_out(
     """text with every occurrence of the answer blanked: its candidates' spans (same key:
     ハイパーバイザ and ハイパーバイザー) and its spelling, ignoring case (spelled:
     spans_ignoring_case(surface, text), if found already)."""
-    out, last = [], 0
     spelled = spans_ignoring_case(surface, text) if spelled is None else spelled
-    for begin, end in sorted([*spans, *spelled]):
-        if begin < last:  # overlaps the previous blank
-            last = max(last, end)
-            continue
+    return _replaced(text, [n for region in _regions([*spans, *spelled]) for n in region])
+
+
+def _regions(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The stretches that spans cover, each replaced by one BLANK: a span that overlaps
+    the stretch before it joins it (one that only touches it starts another)."""
+    regions: list[tuple[int, int]] = []
+    for begin, end in sorted(spans):
+        if regions and begin < regions[-1][1]:
+            regions[-1] = (regions[-1][0], max(regions[-1][1], end))
+        else:
+            regions.append((begin, end))
+    return regions
+
+
+def _replaced(text: str, bounds: Iterable[int]) -> str:
+    """text with each stretch text[begin:end] replaced by BLANK, bounds being begin, end,
+    begin, end, ... in order."""
+    out, last = [], 0
+    bounds = list(bounds)
+    for begin, end in zip(bounds[::2], bounds[1::2]):
         out += [text[last:begin], BLANK]
         last = end
     out.append(text[last:])
@@ -223,13 +272,20 @@ def spans_ignoring_case(needle: str, text: str) -> list[tuple[int, int]]:
     if not needle:
         return []
     if needle.lower() != needle or needle.upper() != needle:
-        return [m.span() for m in re.finditer(re.escape(needle), text, flags=re.IGNORECASE)]
+        return [m.span() for m in _ignoring_case(needle).finditer(text)]
     spans = []
     start = text.find(needle)
     while start >= 0:
         spans.append((start, start + len(needle)))
         start = text.find(needle, start + len(needle))
     return spans
+
+
+@functools.lru_cache(maxsize=4096)
+def _ignoring_case(needle: str) -> re.Pattern:
+    """The pattern of needle, ignoring case: the same terms recur across the notes, and
+    re's own cache (512 patterns) is shared with all other code."""
+    return re.compile(re.escape(needle), flags=re.IGNORECASE)
 
 
 def leaks(answer: str, question: str) -> bool:

@@ -9,12 +9,13 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.core.models import Kind, QuizItem, Section
 from bot.core.morphology import Morphology, shared_morphology
 from bot.core.quiz.analysis import Definition, SectionAnalysis, Sentence, analyze_section
 from bot.core.quiz.choice import CHOICE_COUNT, DefinedTerm, TermPools, defined_terms, shuffled
-from bot.core.quiz.cloze import BLANK, blank_term, choose_blank, leaks
+from bot.core.quiz.cloze import BLANK, choose_blank, leaks
 from bot.core.quiz.terms import MIN_EXPLANATION_CHARS, Candidate, fold
 
 ID_LENGTH = 12  # hex digits: fits a Discord custom_id (100 chars) with room to spare
@@ -91,12 +92,20 @@ def _counts(data: object, low: int, high: int) -> bool:
     )
 
 
+class StoredItems(Protocol):
+    """Each section's items as items_to_json wrote them, kept (in the cache) from a
+    build of the same notes: get(index) gives that JSON, or None when it is unreadable."""
+
+    def get(self, index: int) -> object | None: ...
+
+
 class QuizEngine:
     """Every quiz item of a corpus. analyses, when given, are those of the sections in
     the same order (from the cache: a sequence that may decode each when first read);
     without them the sections are analysed here. facts, when given, are QuizFacts.of
     those analyses (from the cache); without them they are made from all analyses when
-    first needed.
+    first needed. stored, when given, are the items a build of the same notes made (from
+    the cache): a section's are read from there, and made only if unreadable.
 
     Items are made when first asked for: items_in makes those of one section, reading
     its analysis alone, so an answer pays for its hits alone; the rest (items, item,
@@ -108,6 +117,7 @@ class QuizEngine:
         morphology: Morphology | None = None,
         analyses: Sequence[SectionAnalysis] | None = None,
         facts: QuizFacts | None = None,
+        stored: StoredItems | None = None,
     ) -> None:
         self.sections = tuple(sections)
         if analyses is None:
@@ -119,6 +129,7 @@ class QuizEngine:
             raise ValueError(f"facts of {facts.sections} sections for {len(self.sections)} sections")
         self._analyses = analyses
         self._given_facts = facts
+        self._stored = stored
         self._made: dict[int, tuple[QuizItem, ...]] = {}  # by section index
 
     @functools.cached_property
@@ -173,8 +184,28 @@ class QuizEngine:
     def _items_of(self, index: int) -> tuple[QuizItem, ...]:
         items = self._made.get(index)
         if items is None:  # two threads may both make them: the same items, no harm
-            items = self._made[index] = tuple(self._section_items(index))
+            items = self._read_items(index)
+            if items is None:
+                items = tuple(self._section_items(index))
+            self._made[index] = items
         return items
+
+    def _read_items(self, index: int) -> tuple[QuizItem, ...] | None:
+        """The section's stored items, or None when there are none to read."""
+        if self._stored is None:
+            return None
+        try:
+            return items_from_json(self._stored.get(index), self.sections[index])
+        except ValueError:
+            return None
+
+    def all_items_json(self) -> Iterator[list[list]]:
+        """Every section's items as items_to_json writes them, one list a section, in
+        order: what a cache keeps so that the next start makes none (see StoredItems).
+        Made one section at a time and not kept here."""
+        for index in range(len(self.sections)):
+            items = self._made.get(index)
+            yield items_to_json(items if items is not None else self._section_items(index))
 
     def _first_here(self, source: str, index: int) -> bool:
         return self.facts.first_places.get(source, index) == index
@@ -202,7 +233,7 @@ class QuizEngine:
 
     def _definition_items(self, index: int, section: Section, d: Definition) -> list[QuizItem]:
         line = section.line_start + d.line_index
-        explanation = blank_term(d.explanation, d.explanation_candidates, d.term, d.term_key)
+        explanation = d.blanked
         if len(explanation.replace(BLANK, "").strip()) < MIN_EXPLANATION_CHARS:
             return []
         items = []
@@ -257,6 +288,33 @@ def _item(
     )
 
 
+_ITEM_TYPES = [str, str, str, str, list, int, str]
+_KINDS = {kind.value: kind for kind in Kind}
+
+
+def items_to_json(items: Iterable[QuizItem]) -> list[list]:
+    """A section's items as plain data (the section is the reader's own)."""
+    return [[i.id, i.kind.value, i.question, i.answer, list(i.options), i.line, i.subject] for i in items]
+
+
+def items_from_json(data: object, section: Section) -> tuple[QuizItem, ...]:
+    """The items items_to_json wrote, of this section; ValueError for anything of another
+    shape or type, so a damaged entry is made again, never a crash later on."""
+    if type(data) is not list:
+        raise ValueError("items: not a list")
+    items = []
+    for row in data:
+        if type(row) is not list or list(map(type, row)) != _ITEM_TYPES or not _all_str(row[4]) or row[1] not in _KINDS:
+            raise ValueError("an item of another shape")
+        item_id, kind, question, answer, options, line, subject = row
+        items.append(QuizItem(item_id, _KINDS[kind], question, answer, tuple(options), section, line, subject))
+    return tuple(items)
+
+
+def _all_str(values: list) -> bool:
+    return all(type(v) is str for v in values)
+
+
 # --- Using items ---------------------------------------------------------------------------
 
 
@@ -282,13 +340,16 @@ def plan_round(ordered: Iterable[QuizItem], count: int) -> tuple[QuizItem, ...]:
 
 def gives_away(a: QuizItem, b: QuizItem) -> bool:
     """Whether one item's question shows what the other asks for, or both test one subject."""
-    subject_a, subject_b = fold(a.subject), fold(b.subject)
+    subject_a, subject_b = _folded(a.subject), _folded(b.subject)
     if subject_a == subject_b:
         return True
-    return (b.kind is not Kind.REVEAL and subject_b in fold(a.question)) or (
-        a.kind is not Kind.REVEAL and subject_a in fold(b.question)
+    return (b.kind is not Kind.REVEAL and subject_b in _folded(a.question)) or (
+        a.kind is not Kind.REVEAL and subject_a in _folded(b.question)
     )
 
+
+# An item's subject and question, folded: the same items are compared answer after answer.
+_folded = functools.lru_cache(maxsize=8192)(fold)
 
 # Which kind to attach to an answer first: one with options reads well next to it.
 _PROMPT_ORDER = {Kind.CHOICE: 0, Kind.CLOZE: 1, Kind.TERM: 2, Kind.REVEAL: 3}
@@ -309,7 +370,7 @@ def quiz_for_sections(
     words = {fold(w) for w in about}
 
     def order(item: QuizItem) -> tuple[int, int]:
-        subject = fold(item.subject)
+        subject = _folded(item.subject)
         relevance = 0 if subject in words else 1 if any(w in subject for w in words) else 2
         return relevance, _PROMPT_ORDER[item.kind]
 
