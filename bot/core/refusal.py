@@ -33,7 +33,8 @@ that weight a section holds. Rules on top:
   ("cgroupで制限できるリソース") only weighs: it may be the learner's own word for
   something the notes hold.
 - A numbered name (letters run into digits: RAID50, IPv7, HTTP3, or spaced before a
-  particle: "RAID 60 は"; a name and its version: TLS 1.4, cgroups v3) names one version or model. When the notes never write
+  particle: "RAID 60 は"; a name and its version: TLS 1.4, cgroups v3) names one
+  version or model. When the notes never write
   it, nor write it spaced (RAID 50), nor spell its letters out in words (WSL2 for
   Windows Subsystem for Linux 2), nor write the version in a section naming the name,
   nor give it another name in the glossary, the question is refused, unless it only
@@ -223,9 +224,9 @@ def identifiers(text: str) -> list[tuple[int, int, str]]:
     """(begin, end, case-folded name) of each numbered name text writes: Latin letters
     run into digits (RAID50, IPv7, HTTP3), or a name and its version ("TLS 1.4",
     "cgroups v3": the name, a space and the version), or a name in capitals, a space
-    and a number before a particle or the end ("RAID 60 は": RAID60). Such a name means one version or
-    model; notes that never write it (nor a glossary name of it) do not cover it,
-    however much of the rest of the question they hold."""
+    and a number before a particle or the end ("RAID 60 は": RAID60). Such a name means
+    one version or model; notes that never write it (nor a glossary name of it) do not
+    cover it, however much of the rest of the question they hold."""
     folded = unicodedata.normalize("NFKC", text)  # ＲＡＩＤ５０ too, where offsets stay
     source = folded if len(folded) == len(text) else text
     out = []

@@ -54,20 +54,25 @@ PROXIMITY_CHARS = 16
 
 # A question asking for a kind of answer wants the section that gives one: asked why
 # (なぜ, 理由, 原因, why), a section whose text or own heading gives a cause (原因, 理由,
-# だから, because, a "- Why:" label as TIL notes write ...); asked how (戻すには, どうやって,
-# 方法), one labelled "- How:"; asked when (いつ, 何年), one that writes a date; asked what X is, one that starts by defining X (defined_term), or
-# the lead of a note an alias of which is X (SectionSearch._opens). Such a section gets
+# だから, because, a "- Why:" label as TIL notes write ...); asked how (戻すには,
+# どうやって, 方法), one labelled "- How:"; asked when (いつ, 何年), one that writes a
+# date; asked what X is, one that starts by defining X (defined_term), or the lead of a
+# note an alias of which is X (SectionSearch._opens). Such a section gets
 # ANSWER_TYPE_WEIGHT more of its fused score (0..1). See README for what each did on the
 # question sets.
 ANSWER_TYPE_WEIGHT = 0.1
 _CAUSE = re.compile(
-    r"原因|理由|せい[でだ]|なぜなら|だから|\bbecause\b|\bdue to\b|^\s*(?:[-*+]\s*)?why\s*[:：]", re.IGNORECASE | re.MULTILINE
+    r"原因|理由|せい[でだ]|なぜなら|だから|\bbecause\b|\bdue to\b|^\s*(?:[-*+]\s*)?why\s*[:：]",
+    re.IGNORECASE | re.MULTILINE,
 )
 _METHOD = re.compile(r"^\s*(?:[-*+]\s*)?how\s*[:：]", re.IGNORECASE | re.MULTILINE)
 _DATE = re.compile(r"\d\s*[年月日]|世紀|時代|\b(?:1[0-9]|20)\d\d\b")
 ANSWER_TYPES = (
     (re.compile(r"なぜ|何故|どうして|理由|原因|\bwhy\b", re.IGNORECASE), _CAUSE),
-    (re.compile(r"[うくぐすつぬぶむる]には|どうやって|どうすれば|方法|やり方|\bhow (?:do|can|to)\b", re.IGNORECASE), _METHOD),
+    (
+        re.compile(r"[うくぐすつぬぶむる]には|どうやって|どうすれば|方法|やり方|\bhow (?:do|can|to)\b", re.IGNORECASE),
+        _METHOD,
+    ),
     (re.compile(r"いつ|何年|何月|何日|何世紀|何時代|\bwhen\b", re.IGNORECASE), _DATE),
 )
 
