@@ -295,7 +295,7 @@ def coverage(
         can_match = True
         names_matched = False
         if concept is not None:
-            known = [form for form in (concept.pieces, *concept.aliases) if all(idf(p) is not None for p in form)]
+            known = _known_forms(concept, idf)
             if concept.compared and not known and any(_LATIN.search(p) or _katakana(p) for p in concept.pieces):
                 return 0.0
             if concept.topic and not known and written is not None and not written(concept.topic):
@@ -383,7 +383,7 @@ def unwritten(
     for concept, (begin, end) in sorted(spans.items(), key=lambda item: item[1][0]):
         if all(p in GENERIC_NOUNS or p in FORMAL_NOUNS or p in ASKING_WORDS for p in concept.pieces):
             continue
-        if any(all(idf(p) is not None for p in form) for form in (concept.pieces, *concept.aliases)):
+        if _known_forms(concept, idf):
             continue
         typed = text[begin:end].strip()
         folded = unicodedata.normalize("NFKC", typed).casefold()
@@ -574,6 +574,12 @@ def _nounish(m: Morpheme, english: bool = True) -> bool:
     if english and m.surface.lower() in ENGLISH_PHRASING and not (len(m.surface) > 1 and m.surface.isupper()):
         return False
     return m.pos[0] in _NOUNISH or re.fullmatch(r"[A-Za-z0-9]+", m.surface) is not None
+
+
+def _known_forms(concept: Concept, idf: Callable[[str], float | None]) -> list[tuple[str, ...]]:
+    """The forms of a word (as asked, or a glossary name of it) whose every term the
+    notes use."""
+    return [form for form in (concept.pieces, *concept.aliases) if all(idf(p) is not None for p in form)]
 
 
 def _proper(name: str) -> bool:
