@@ -215,11 +215,15 @@ class TermMaker:
 def opened_headings(section: Section, previous: Section | None) -> list[str]:
     """The headings section is the first passage under, except those that read as a
     sentence (see _SENTENCE_HEADING)."""
+    return [h for h in _opened(section, previous) if not (len(h) > _SENTENCE_HEADING_CHARS and _HIRAGANA.search(h))]
+
+
+def _opened(section: Section, previous: Section | None) -> Sequence[str]:
+    """The headings section is the first passage under (previous: the section before it
+    in the notes, None for the first)."""
     if previous is None or previous.file != section.file:
-        opened = section.headings
-    else:
-        opened = [h for depth, h in enumerate(section.headings, 1) if previous.headings[:depth] != section.headings[:depth]]
-    return [h for h in opened if not (len(h) > _SENTENCE_HEADING_CHARS and _HIRAGANA.search(h))]
+        return section.headings
+    return [h for depth, h in enumerate(section.headings, 1) if previous.headings[:depth] != section.headings[:depth]]
 
 
 # A heading longer than this with hiragana in it reads as a sentence ("sed -i が macOS で
@@ -425,8 +429,7 @@ class SectionSearch:
         section = self.sections[doc]
         if len(section.headings) != 1 or not section.aliases:
             return False
-        before = self.sections[doc - 1] if doc else None
-        if before is not None and before.file == section.file and before.headings == section.headings:
+        if not _opened(section, self.sections[doc - 1] if doc else None):
             return False
         wanted = unicodedata.normalize("NFKC", term).casefold()
         return any(unicodedata.normalize("NFKC", name).casefold() == wanted for name in section.aliases)
